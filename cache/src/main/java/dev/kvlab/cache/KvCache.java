@@ -1,0 +1,49 @@
+package dev.kvlab.cache;
+
+/**
+ * A KV-cache strategy's bookkeeping: which pool slots each sequence's keys and values occupy.
+ * Never sees a tensor: the runtime owns the pool ({@code [slots, heads, headDim]} per layer for K and for V) and
+ * does every write and read that the plain data returned here describes.
+ *
+ * <p>Protocol per step and sequence: {@link #attachPrefix} once when a sequence is admitted (optional), then
+ * {@link #allocate} for each chunk, then {@link #free} when it ends or is preempted. {@code allocate} is atomic:
+ * {@link Allocation.NoRoom} leaves the cache unchanged.
+ *
+ * <p>Implementations state their invariants in their Javadoc and check them in {@link #checkInvariants()}.
+ */
+public interface KvCache {
+
+    /** The registry name of this strategy ("paged", ...). */
+    String name();
+
+    /** The geometry this cache was built with. */
+    CacheSpec spec();
+
+    /**
+     * Attaches already-cached K/V for a prefix of a new sequence's prompt (prefix sharing).
+     *
+     * @return how many leading tokens are present; the caller starts computing at that position. Always leaves at
+     *         least the last prompt token to compute. 0 when the strategy does not share.
+     */
+    default int attachPrefix(SeqId seq, int[] promptIds) {
+        return 0;
+    }
+
+    /** Room for the next chunk of {@code request.seq()}, or {@link Allocation.NoRoom} with the cache unchanged. */
+    Allocation allocate(AllocRequest request);
+
+    /** Releases everything the sequence holds; a no-op for an unknown sequence. */
+    void free(SeqId seq);
+
+    /** Frees every sequence and forgets cached prefixes: no state survives between runs. */
+    void reset();
+
+    /** Tokens of {@code seq} the cache has seen (its next position); 0 for an unknown sequence. */
+    int numTokens(SeqId seq);
+
+    /** Current accounting. */
+    MemoryStats memory();
+
+    /** Throws {@link IllegalStateException} naming the broken invariant. Tests call it after every operation. */
+    void checkInvariants();
+}
