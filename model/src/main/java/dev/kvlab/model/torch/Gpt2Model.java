@@ -1,0 +1,152 @@
+package dev.kvlab.model.torch;
+
+import dev.kvlab.cache.Allocation.SlotCopy;
+import dev.kvlab.model.Gpt2Config;
+import dev.kvlab.model.TensorSource;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * GPT-2 forward pass over one step's batch of chunks, reading and writing K/V through the cache's plain-data
+ * answers. Shapes: T = rows of the step, E = n_embd, H = heads, D = head dim, S = rows that produce logits.
+ * Linear layers see all T rows at once; attention runs per chunk over that chunk's own keys.
+ *
+ * <p>Call {@link #forward} inside a {@code PointerScope}: every per-step tensor, the returned logits included,
+ * belongs to it. The weights belong to this object ({@link #close}).
+ */
+public final class Gpt2Model implements AutoCloseable {
+    private final DeviceWeights weights;
+    private final Gpt2Config config;
+    private final Device device;
+    private final ComputeDType dtype;
+
+    public Gpt2Model(TensorSource source, Device device, ComputeDType dtype) {
+        this.weights = new DeviceWeights(source, device, dtype);
+        this.config = source.config();
+        this.device = device;
+        this.dtype = dtype;
+    }
+
+    public Gpt2Config config() {
+        return config;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    public ComputeDType dtype() {
+        return dtype;
+    }
+
+    /**
+     * Runs one step.
+     *
+     * @param pool the KV pool; may be null when every chunk recomputes (strategy {@code none})
+     * @return logits {@code [S, vocab]} float32, one row per chunk with {@code wantLogits}, in chunk order
+     */
+    public Tensor forward(ForwardBatch batch, KvPool pool) {
+        return run(batch, pool, false);
+    }
+
+    /**
+     * Runs one step and returns logits for every row, not only the sampling ones: {@code [T, vocab]} float32.
+     * With a recompute view over a whole sequence this is teacher forcing: the next-token logits of every position
+     * in one pass (the oracle for cached generation, and the way to score a strategy's quality).
+     */
+    public Tensor forwardAllRows(ForwardBatch batch, KvPool pool) {
+        return run(batch, pool, true);
+    }
+
+    private Tensor run(ForwardBatch batch, KvPool pool, boolean allRows) {
+        checkPositions(batch);
+        applyCopies(batch, pool);
+        StepInputs in = new StepInputs(batch, device);
+        Tensor x = weights.wte().index_select(0, in.ids).add(weights.wpe().index_select(0, in.positions)); // [T, E]
+        for (int l = 0; l < config.nLayer(); l++) {
+            x = block(l, x, in, pool);
+        }
+        Tensor last = allRows ? x : x.index_select(0, in.logitRows);                                     // [S, E]
+        Tensor h = layerNorm(last, weights.lnfWeight(), weights.lnfBias());
+        return torch.matmul(h, weights.wte().t()).to(ScalarType.Float);                                  // [S, vocab]
+    }
+
+    private Tensor block(int l, Tensor x, StepInputs in, KvPool pool) {
+        LayerWeights w = weights.layer(l);
+        Tensor h = layerNorm(x, w.ln1Weight(), w.ln1Bias());
+        Tensor qkv = torch.addmm(w.qkvBias(), h, w.qkvWeight());                                          // [T, 3E]
+        TensorVector parts = qkv.split(config.nEmbd(), 1);
+        long t = x.size(0);
+        Tensor q = parts.get(0).view(t, config.nHead(), config.headDim());                                // [T, H, D]
+        Tensor k = parts.get(1).view(t, config.nHead(), config.headDim());                                // [T, H, D]
+        Tensor v = parts.get(2).view(t, config.nHead(), config.headDim());                                // [T, H, D]
+        write(in.pre, pool, l, k, v);
+        Tensor attn = attention(l, q, k, v, in, pool);                                                    // [T, E]
+        write(in.post, pool, l, k, v);
+        x = x.add(torch.addmm(w.projBias(), attn, w.projWeight()));
+        h = layerNorm(x, w.ln2Weight(), w.ln2Bias());
+        Tensor mlp = torch.gelu(torch.addmm(w.fcBias(), h, w.fcWeight()), "tanh");                        // [T, F]
+        return x.add(torch.addmm(w.fc2Bias(), mlp, w.fc2Weight()));
+    }
+
+    /** Per chunk: queries {@code [1, H, n, D]} against that chunk's keys {@code [1, H, L, D]}; rows concatenated. */
+    private Tensor attention(int l, Tensor q, Tensor k, Tensor v, StepInputs in, KvPool pool) {
+        List<Tensor> outs = new ArrayList<>(in.plans.size());
+        Tensor poolK = pool == null ? null : pool.keys(l);
+        Tensor poolV = pool == null ? null : pool.values(l);
+        Tensor gatherK = pool == null ? null : pool.gatherKeys();
+        Tensor gatherV = pool == null ? null : pool.gatherValues();
+        for (ChunkPlan p : in.plans) {
+            Tensor qc = q.narrow(0, p.row(), p.numRows()).transpose(0, 1).unsqueeze(0);           // [1, H, n, D]
+            Tensor kc = p.reader().read(poolK, k, gatherK).transpose(0, 1).unsqueeze(0);          // [1, H, L, D]
+            Tensor vc = p.reader().read(poolV, v, gatherV).transpose(0, 1).unsqueeze(0);          // [1, H, L, D]
+            TensorOptional mask = p.mask() == null ? new TensorOptional() : new TensorOptional(p.mask());
+            Tensor o = torch.scaled_dot_product_attention(qc, kc, vc, mask, 0.0, p.causal(),
+                    new DoubleOptional(), false);                                                 // [1, H, n, D]
+            outs.add(o.select(0, 0).transpose(0, 1).reshape(p.numRows(), config.nEmbd()));        // [n, E]
+        }
+        return outs.size() == 1 ? outs.get(0) : torch.cat(new TensorVector(outs.toArray(new Tensor[0])), 0);
+    }
+
+    private static void write(StepInputs.Writes w, KvPool pool, int l, Tensor k, Tensor v) {
+        if (w == null) {
+            return;
+        }
+        pool.keys(l).index_copy_(0, w.slots(), k.index_select(0, w.rows()));
+        pool.values(l).index_copy_(0, w.slots(), v.index_select(0, w.rows()));
+    }
+
+    private Tensor layerNorm(Tensor x, Tensor g, Tensor b) {
+        return torch.layer_norm(x, new long[] {config.nEmbd()}, new TensorOptional(g), new TensorOptional(b),
+                config.layerNormEpsilon(), false);
+    }
+
+    private void checkPositions(ForwardBatch batch) {
+        for (SeqChunk c : batch.chunks()) {
+            if (c.endPosition() > config.nPositions()) {
+                throw new IllegalArgumentException("sequence reaches position " + c.endPosition()
+                        + " but the model has n_positions=" + config.nPositions());
+            }
+        }
+    }
+
+    private static void applyCopies(ForwardBatch batch, KvPool pool) {
+        for (SeqChunk c : batch.chunks()) {
+            for (SlotCopy copy : c.granted().copies()) {
+                pool.apply(copy);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        weights.close();
+    }
+}

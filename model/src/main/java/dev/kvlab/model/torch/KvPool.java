@@ -1,0 +1,84 @@
+package dev.kvlab.model.torch;
+
+import dev.kvlab.cache.Allocation.SlotCopy;
+import dev.kvlab.cache.CacheSpec;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The tensor half of the KV cache: one preallocated K and one V tensor per layer, addressed by slot, shared by all
+ * sequences; the one owner of that memory. Which slot holds which token is the {@code KvCache}'s business.
+ *
+ * <p>Also holds one gather buffer pair, used by the paged read path so that reads never allocate per step.
+ * Invariant: tensors are allocated once, in the constructor, and never resized.
+ */
+public final class KvPool implements AutoCloseable {
+    private final TensorOwner owner = new TensorOwner();
+    private final CacheSpec spec;
+    private final List<Tensor> keys = new ArrayList<>();     // per layer: [slots, heads, headDim]
+    private final List<Tensor> values = new ArrayList<>();   // per layer: [slots, heads, headDim]
+    private final Tensor gatherKeys;                         // [maxPositions + blockSizeSlack, heads, headDim]
+    private final Tensor gatherValues;                       // [maxPositions + blockSizeSlack, heads, headDim]
+
+    /**
+     * @param spec      geometry; {@code capacityTokens} slots per layer (0 is allowed: the {@code none} strategy)
+     * @param gatherLen rows of the gather buffers: the longest sequence a paged read may gather, rounded up to a block
+     */
+    public KvPool(CacheSpec spec, int gatherLen, Device device, ComputeDType dtype) {
+        this.spec = spec;
+        TensorOptions options = new TensorOptions(dtype.scalarType()).device(new org.bytedeco.pytorch.DeviceOptional(device));
+        long[] shape = {spec.capacityTokens(), spec.numHeads(), spec.headDim()};
+        for (int l = 0; l < spec.numLayers(); l++) {
+            keys.add(owner.keep(torch.empty(shape, options, new MemoryFormatOptional())));
+            values.add(owner.keep(torch.empty(shape, options, new MemoryFormatOptional())));
+        }
+        long[] gatherShape = {Math.max(gatherLen, 1), spec.numHeads(), spec.headDim()};
+        this.gatherKeys = owner.keep(torch.empty(gatherShape, options, new MemoryFormatOptional()));
+        this.gatherValues = owner.keep(torch.empty(gatherShape, options, new MemoryFormatOptional()));
+    }
+
+    public CacheSpec spec() {
+        return spec;
+    }
+
+    /** Layer {@code l}'s keys, {@code [slots, heads, headDim]}. */
+    Tensor keys(int l) {
+        return keys.get(l);
+    }
+
+    /** Layer {@code l}'s values, {@code [slots, heads, headDim]}. */
+    Tensor values(int l) {
+        return values.get(l);
+    }
+
+    Tensor gatherKeys() {
+        return gatherKeys;
+    }
+
+    Tensor gatherValues() {
+        return gatherValues;
+    }
+
+    /** Copies slots for copy-on-write, in every layer. */
+    void apply(SlotCopy c) {
+        for (int l = 0; l < spec.numLayers(); l++) {
+            keys.get(l).narrow(0, c.toSlot(), c.numSlots()).copy_(keys.get(l).narrow(0, c.fromSlot(), c.numSlots()));
+            values.get(l).narrow(0, c.toSlot(), c.numSlots()).copy_(values.get(l).narrow(0, c.fromSlot(), c.numSlots()));
+        }
+    }
+
+    /** Bytes of the K/V tensors (excluding gather buffers). */
+    public long bytes() {
+        return spec.capacityTokens() * spec.bytesPerToken();
+    }
+
+    @Override
+    public void close() {
+        owner.close();
+    }
+}

@@ -1,0 +1,169 @@
+package dev.kvlab.model.torch;
+
+import dev.kvlab.cache.AttentionView;
+import dev.kvlab.cache.Allocation.Granted;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * A step's inputs on the device, built once and shared by every layer: token ids, positions, which rows produce
+ * logits, where K/V are written, and each chunk's attention plan. T = rows of the step.
+ * Writes are split by the view's protocol: contiguous/paged write before reading ("pre"), ring after ("post").
+ */
+final class StepInputs {
+    final Tensor ids;        // [T] int64
+    final Tensor positions;  // [T] int64
+    final Tensor logitRows;  // [S] int64, S = chunks that want logits
+    final Writes pre;        // null when no chunk writes before reading
+    final Writes post;       // null when no chunk writes after reading
+    final List<ChunkPlan> plans;
+
+    /** Rows {@code rows} of this step's K/V go to pool slots {@code slots}. */
+    record Writes(Tensor slots, Tensor rows) {   // both [W] int64
+    }
+
+    StepInputs(ForwardBatch batch, Device device) {
+        int[] ids = new int[batch.numRows()];
+        int[] pos = new int[ids.length];
+        int[] logit = new int[batch.numLogitRows()];
+        IntList preSlots = new IntList();
+        IntList preRows = new IntList();
+        IntList postSlots = new IntList();
+        IntList postRows = new IntList();
+        List<ChunkPlan> ps = new ArrayList<>();
+        int row = 0;
+        int s = 0;
+        for (SeqChunk c : batch.chunks()) {
+            for (int i = 0; i < c.numTokens(); i++) {
+                ids[row + i] = c.tokenIds()[i];
+                pos[row + i] = c.firstPosition() + i;
+            }
+            if (c.wantLogits()) {
+                logit[s++] = row + c.numTokens() - 1;
+            }
+            boolean post = c.granted().view() instanceof AttentionView.Ring;
+            collectWrites(c.granted(), row, post ? postSlots : preSlots, post ? postRows : preRows);
+            ps.add(plan(c, row, device));
+            row += c.numTokens();
+        }
+        this.ids = Tensors.longs(ids, device);
+        this.positions = Tensors.longs(pos, device);
+        this.logitRows = Tensors.longs(logit, device);
+        this.pre = writes(preSlots, preRows, device);
+        this.post = writes(postSlots, postRows, device);
+        this.plans = List.copyOf(ps);
+    }
+
+    private static void collectWrites(Granted g, int row, IntList slots, IntList rows) {
+        for (int i = 0; i < g.writeSlots().length; i++) {
+            slots.add(g.writeSlots()[i]);
+            rows.add(row + g.writeChunkIndex()[i]);
+        }
+    }
+
+    private static Writes writes(IntList slots, IntList rows, Device device) {
+        return slots.size() == 0 ? null : new Writes(Tensors.longs(slots.toArray(), device),
+                Tensors.longs(rows.toArray(), device));
+    }
+
+    /**
+     * The attention plan of one chunk: the one dispatch over {@link AttentionView} (Java 17 has no pattern switch,
+     * so it is an instanceof chain ending in an error for an unknown view).
+     */
+    private static ChunkPlan plan(SeqChunk c, int row, Device device) {
+        int n = c.numTokens();
+        AttentionView view = c.granted().view();
+        if (view instanceof AttentionView.Recompute) {
+            return new ChunkPlan(row, n, (pool, fresh, gather) -> fresh.narrow(0, row, n), null, n > 1);
+        }
+        if (view instanceof AttentionView.Contiguous v) {
+            KeyReader r = (pool, fresh, gather) -> pool.narrow(0, v.baseSlot(), v.numTokens());
+            return fullAttention(c, row, r, v.numTokens(), device);
+        }
+        if (view instanceof AttentionView.Paged v) {
+            return fullAttention(c, row, pagedReader(v, device), v.numTokens(), device);
+        }
+        if (view instanceof AttentionView.Ring v) {
+            return new ChunkPlan(row, n, ringReader(v, row, n, device), ringMask(c, v, device), false);
+        }
+        throw new IllegalStateException("no read path for view " + view.getClass().getName());
+    }
+
+    /** Gathers whole blocks into the preallocated buffer (no per-step allocation), then trims to the tokens held. */
+    private static KeyReader pagedReader(AttentionView.Paged v, Device device) {
+        Tensor blocks = Tensors.longs(v.blockTable(), device);   // [blocks]
+        int nb = v.blockTable().length;
+        int bs = v.blockSize();
+        return (pool, fresh, gather) -> {
+            long poolBlocks = pool.size(0) / bs;
+            Tensor byBlock = pool.narrow(0, 0, poolBlocks * bs).view(poolBlocks, bs, pool.size(1), pool.size(2));
+            Tensor out = gather.narrow(0, 0, (long) nb * bs).view(nb, bs, pool.size(1), pool.size(2));
+            torch.index_select_out(out, byBlock, 0, blocks);
+            return gather.narrow(0, 0, v.numTokens());
+        };
+    }
+
+    /** Held slots (gathered), then the chunk's own fresh rows. */
+    private static KeyReader ringReader(AttentionView.Ring v, int row, int n, Device device) {
+        if (v.slots().length == 0) {
+            return (pool, fresh, gather) -> fresh.narrow(0, row, n);
+        }
+        Tensor slots = Tensors.longs(v.slots(), device);   // [held]
+        return (pool, fresh, gather) -> torch.cat(new TensorVector(pool.index_select(0, slots),
+                fresh.narrow(0, row, n)), 0);
+    }
+
+    /** Keys are positions [0, L) and the chunk is the last n of them. */
+    private static ChunkPlan fullAttention(SeqChunk c, int row, KeyReader reader, int keys, Device device) {
+        int n = c.numTokens();
+        if (c.endPosition() != keys) {
+            throw new IllegalStateException("chunk ends at " + c.endPosition() + " but the view holds " + keys);
+        }
+        if (n == 1 || n == keys) {
+            return new ChunkPlan(row, n, reader, null, n > 1);
+        }
+        Tensor q = Tensors.range(c.firstPosition(), c.endPosition(), device).unsqueeze(1);   // [n, 1]
+        Tensor k = Tensors.range(0, keys, device).unsqueeze(0);                               // [1, L]
+        return new ChunkPlan(row, n, reader, k.le(q), false);
+    }
+
+    /** Keys: held positions, then the chunk's; query p sees j iff j <= p and (j < sinks or j > p - (W - sinks)). */
+    private static Tensor ringMask(SeqChunk c, AttentionView.Ring v, Device device) {
+        int held = v.positions().length;
+        int[] kpos = new int[held + c.numTokens()];
+        System.arraycopy(v.positions(), 0, kpos, 0, held);
+        for (int i = 0; i < c.numTokens(); i++) {
+            kpos[held + i] = c.firstPosition() + i;
+        }
+        Tensor q = Tensors.range(c.firstPosition(), c.endPosition(), device).unsqueeze(1);   // [n, 1]
+        Tensor k = Tensors.longs(kpos, device).unsqueeze(0);                                  // [1, keys]
+        Tensor recent = k.gt(q.sub(new Scalar(v.window() - v.sinks())));
+        return k.le(q).logical_and(k.lt(new Scalar(v.sinks())).logical_or(recent));
+    }
+
+    /** A growable int array. */
+    private static final class IntList {
+        private int[] a = new int[16];
+        private int n;
+
+        void add(int v) {
+            if (n == a.length) {
+                a = java.util.Arrays.copyOf(a, n * 2);
+            }
+            a[n++] = v;
+        }
+
+        int size() {
+            return n;
+        }
+
+        int[] toArray() {
+            return java.util.Arrays.copyOf(a, n);
+        }
+    }
+}

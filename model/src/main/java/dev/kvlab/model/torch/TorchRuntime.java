@@ -1,0 +1,92 @@
+package dev.kvlab.model.torch;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The one place that initialises the native runtime. Call {@link #init(RuntimeOptions)} before touching any
+ * {@code org.bytedeco.pytorch} class.
+ *
+ * <ul>
+ *   <li>Pre-extracts the JavaCPP natives before the first load: loading from an empty cache crashed the JVM
+ *       (SIGSEGV in pthread_mutex_lock) in every measured attempt; extracting first avoids it.</li>
+ *   <li>Sets torch and OpenBLAS thread counts explicitly: OpenBLAS keeps its own pool and oversubscribes.</li>
+ *   <li>Warns about environment settings that slow GEMM (a stray {@code OPENBLAS_CORETYPE}); the {@code kvlab}
+ *       launcher and the test runner unset it, since OpenBLAS reads it when its library loads.</li>
+ *   <li>Resolves the device: {@code auto} is CUDA when torch sees a GPU, CPU otherwise.</li>
+ * </ul>
+ * Invariant: natives are loaded at most once per JVM; thread counts may be changed again later.
+ */
+public final class TorchRuntime {
+    private static boolean loaded;
+
+    private TorchRuntime() {
+    }
+
+    /** Loads natives (once), applies thread settings, and returns the device to run on. */
+    public static synchronized Device init(RuntimeOptions options) {
+        loadNatives();
+        setThreads(options.threads());
+        return resolveDevice(options.device());
+    }
+
+    /** Loads natives with default threads; for code that only needs torch on the CPU (tests, tools). */
+    public static Device initCpu() {
+        return init(RuntimeOptions.DEFAULTS.withDevice(DeviceKind.CPU));
+    }
+
+    private static void loadNatives() {
+        if (loaded) {
+            return;
+        }
+        warnAboutSlowEnvironment();
+        String platform = Loader.getPlatform();
+        try {
+            for (String pkg : new String[] {"javacpp", "openblas", "pytorch"}) {
+                Loader.cacheResources("/org/bytedeco/" + pkg + "/" + platform + "/");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not extract native libraries into the JavaCPP cache", e);
+        }
+        Loader.load(torch.class);
+        loaded = true;
+    }
+
+    private static void warnAboutSlowEnvironment() {
+        String coretype = System.getenv("OPENBLAS_CORETYPE");
+        if (coretype != null && !coretype.isBlank()) {
+            System.err.println("kvlab: warning: OPENBLAS_CORETYPE=" + coretype + " forces an OpenBLAS kernel; on "
+                    + "CPUs newer than it GEMM runs up to 1.7x slower. Unset it (./kvlab does).");
+        }
+    }
+
+    private static void setThreads(int threads) {
+        int n = threads > 0 ? threads : defaultThreads();
+        openblas_nolapack.blas_set_num_threads(n);
+        torch.set_num_threads(n);
+    }
+
+    /** Measured best on small machines: one thread per core, capped at 8 (decode is bandwidth-bound). */
+    public static int defaultThreads() {
+        return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
+    }
+
+    private static Device resolveDevice(DeviceKind kind) {
+        boolean cuda = torch.cuda_is_available();
+        return switch (kind) {
+            case CPU -> new Device("cpu");
+            case CUDA -> {
+                if (!cuda) {
+                    throw new IllegalArgumentException("--device cuda: no CUDA device is available (build with -Pgpu "
+                            + "on a machine with a GPU and the CUDA libraries listed in README)");
+                }
+                yield new Device("cuda:0");
+            }
+            case AUTO -> new Device(cuda ? "cuda:0" : "cpu");
+        };
+    }
+}
