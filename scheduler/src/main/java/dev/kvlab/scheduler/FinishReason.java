@@ -1,0 +1,15 @@
+package dev.kvlab.scheduler;
+
+/** Why a request finished. Every finished request has exactly one. */
+public enum FinishReason {
+    /** It generated {@link StopConditions#maxNewTokens()} tokens. */
+    LENGTH,
+    /** It generated the end-of-sequence token and did not ignore it. */
+    EOS,
+    /** It generated one of {@link StopConditions#stopTokenIds()}. */
+    STOP_TOKEN,
+    /** The caller cancelled it. */
+    CANCELLED,
+    /** It can never run: longer than the model's context, or more KV than the whole pool holds. */
+    REJECTED
+}

@@ -1,0 +1,400 @@
+package dev.kvlab.scheduler;
+
+import dev.kvlab.cache.AllocRequest;
+import dev.kvlab.cache.Allocation;
+import dev.kvlab.cache.KvCache;
+import dev.kvlab.cache.SeqId;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Continuous batching (iteration-level scheduling, Orca / vLLM V1) over one {@link KvCache}.
+ *
+ * <p>One model, no phases (vLLM V1's NOTE(woosuk)): each step gives each request
+ * {@code numNewTokens = min(numTokens - numComputedTokens, budget left)}, running requests first in arrival order,
+ * then waiting ones while fewer than {@code maxSeqs} run. A long prompt therefore spans several steps (chunked
+ * prefill), and prompt chunks share a step with one-token decodes. The loop is
+ * {@code plan = schedule(); result = model(plan); update(plan, result); drainFinished()}.
+ *
+ * <ul>
+ *   <li><b>Admission</b> is strict FCFS: when the front waiting request gets no room, nobody behind it is admitted.
+ *   <li><b>Preemption</b> (recompute): when a running request gets no room, the most recently arrived running
+ *       request is preempted: its cache is freed, its output kept, and it goes back to the front of the queue to
+ *       recompute prompt + output later. If that victim is the request itself, it waits. No request is admitted in
+ *       a step that preempted (it would thrash), unless nothing is left running.
+ *   <li><b>Rejection</b>: a request whose prompt + max new tokens exceeds the model's positions is rejected at
+ *       submission. One that gets no room while no other request holds cache, or that asks for more slots than the
+ *       whole pool, can never run: it is rejected too, keeping the output it has. The oldest running request is
+ *       thus never preempted, so every step makes progress and the engine cannot hang.
+ * </ul>
+ *
+ * <p>Invariants ({@link #checkInvariants()}): every submitted request is in exactly one of waiting, running and
+ * finished; running and then waiting requests, read front to back, are in arrival order (FCFS);
+ * {@code running <= maxSeqs}; a step plans at most {@code maxBatchedTokens}; a live request has
+ * {@code 0 <= numComputedTokens < numTokens}; a running request's cache has seen exactly its computed tokens
+ * (plus its chunk while a step is in flight); a waiting or finished request holds no cache; with no live request,
+ * the cache reserves nothing.
+ *
+ * <p>Not thread-safe: the engine loop calls it from one thread.
+ */
+public final class Scheduler {
+
+    private final SchedulerConfig config;
+    private final KvCache cache;
+    /** Front to back: preempted requests (oldest first), then new arrivals in order. */
+    private final ArrayDeque<Request> waiting = new ArrayDeque<>();
+    /** In arrival order; each holds cache. */
+    private final List<Request> running = new ArrayList<>();
+    /** Waiting and running requests by id. */
+    private final Map<RequestId, Request> live = new HashMap<>();
+    /** Finished since the last {@link #drainFinished()}, in finishing order. */
+    private final List<Request> finished = new ArrayList<>();
+    private long nextArrival;
+    /** The last plan, and its chunks' requests, until {@link #update} closes it. */
+    private StepPlan inFlight;
+    private List<Request> inFlightRequests = List.of();
+    private long steps;
+    private long scheduledTokens;
+    private long preemptions;
+    private long discardedTokens;
+    private long prefixHitTokens;
+    private int peakRunning;
+
+    /** @param cache an empty cache; the scheduler owns its sequences from now on */
+    public Scheduler(SchedulerConfig config, KvCache cache) {
+        if (cache.memory().reservedTokens() != 0) {
+            throw new IllegalArgumentException("the cache must start empty; it reserves "
+                    + cache.memory().reservedTokens() + " tokens");
+        }
+        this.config = Objects.requireNonNull(config, "config");
+        this.cache = cache;
+    }
+
+    /**
+     * Queues a request behind every earlier one. A request longer than the model's context (prompt + max new
+     * tokens > {@code cache.spec().maxPositions()}) is finished at once as {@link FinishReason#REJECTED}.
+     *
+     * @throws IllegalArgumentException when it was submitted before, or a live request has its id
+     */
+    public void submit(Request request) {
+        if (request.isSubmitted()) {
+            throw new IllegalArgumentException(request.id() + " was already submitted");
+        }
+        if (live.containsKey(request.id())) {
+            throw new IllegalArgumentException("a live request already has id " + request.id());
+        }
+        request.submitted(nextArrival, new SeqId(nextArrival++));
+        int limit = cache.spec().maxPositions();
+        if (request.maxTokens() > limit) {
+            request.finished(FinishReason.REJECTED, "prompt " + request.promptLength() + " + max new tokens "
+                    + request.stop().maxNewTokens() + " exceeds the model's " + limit + " positions");
+            finished.add(request);
+            return;
+        }
+        live.put(request.id(), request);
+        waiting.addLast(request);
+    }
+
+    /**
+     * Plans the next step. Never empty while {@link #hasWork()}; each call must be followed by {@link #update}.
+     *
+     * @throws IllegalStateException when the previous plan was not updated yet
+     */
+    public StepPlan schedule() {
+        if (inFlight != null) {
+            throw new IllegalStateException("schedule() before update() of step " + inFlight.step());
+        }
+        PlanBuilder step = new PlanBuilder(config.maxBatchedTokens());
+        scheduleRunning(step);
+        if (step.preempted.isEmpty() || running.isEmpty()) {
+            admitWaiting(step);
+        }
+        if (step.chunks.isEmpty() && hasWork()) {
+            // Unreachable by the rules above; a guard so that a broken cache cannot spin the engine forever.
+            throw new IllegalStateException("no request could be scheduled: " + waiting.size() + " waiting, "
+                    + running.size() + " running, cache " + cache.memory());
+        }
+        peakRunning = Math.max(peakRunning, running.size());
+        inFlight = new StepPlan(steps++, step.chunks, step.preempted);
+        inFlightRequests = step.requests;
+        scheduledTokens += inFlight.numScheduledTokens();
+        return inFlight;
+    }
+
+    /**
+     * Closes a step: advances each chunk's computed tokens, appends sampled tokens, applies stop conditions and frees
+     * the cache of requests that finished. Requests cancelled while the step ran are skipped.
+     *
+     * @throws IllegalStateException    when {@code plan} is not the plan of the last {@link #schedule()}
+     * @throws IllegalArgumentException when the result does not hold exactly one token per sampling chunk (nothing
+     *                                  is changed then)
+     */
+    public void update(StepPlan plan, StepResult result) {
+        if (plan == null || plan != inFlight) {
+            throw new IllegalStateException("update() expects the plan of the last schedule()"
+                    + (inFlight == null ? ", and none is in flight" : " (step " + inFlight.step() + ")"));
+        }
+        plan.requireMatches(result);
+        for (int i = 0; i < plan.chunks().size(); i++) {
+            ScheduledChunk chunk = plan.chunks().get(i);
+            Request request = inFlightRequests.get(i);
+            if (!request.isFinished()) {
+                apply(request, chunk, result);
+            }
+        }
+        running.removeIf(Request::isFinished);
+        inFlight = null;
+        inFlightRequests = List.of();
+    }
+
+    /**
+     * Cancels a waiting or running request: frees its cache and finishes it as {@link FinishReason#CANCELLED}. May be
+     * called while a step is in flight: the step's token for it is then ignored (its freed slots are handed out again
+     * only by the next {@link #schedule()}, after that step's writes).
+     *
+     * @return false when no live request has this id
+     */
+    public boolean cancel(RequestId id) {
+        Request request = live.get(id);
+        if (request == null) {
+            return false;
+        }
+        if (request.status() == Request.Status.RUNNING) {
+            running.remove(request);
+        } else {
+            waiting.remove(request);
+        }
+        finish(request, FinishReason.CANCELLED, "cancelled by the caller");
+        return true;
+    }
+
+    /** Requests finished since the last call, in finishing order; each finished request appears exactly once. */
+    public List<Request> drainFinished() {
+        List<Request> out = List.copyOf(finished);
+        finished.clear();
+        return out;
+    }
+
+    /** Whether some request is waiting or running. */
+    public boolean hasWork() {
+        return !live.isEmpty();
+    }
+
+    /** A live (waiting or running) request by id. */
+    public Optional<Request> find(RequestId id) {
+        return Optional.ofNullable(live.get(id));
+    }
+
+    /** Waiting requests, front first. */
+    public List<RequestId> waitingIds() {
+        return waiting.stream().map(Request::id).toList();
+    }
+
+    /** Running requests, in arrival order. */
+    public List<RequestId> runningIds() {
+        return running.stream().map(Request::id).toList();
+    }
+
+    public SchedulerConfig config() {
+        return config;
+    }
+
+    public KvCache cache() {
+        return cache;
+    }
+
+    public SchedulerStats stats() {
+        return new SchedulerStats(steps, scheduledTokens, preemptions, discardedTokens, prefixHitTokens, peakRunning);
+    }
+
+    // ---- scheduling
+
+    /** Gives each running request, oldest first, its next chunk; preempts from the newest end when out of room. */
+    private void scheduleRunning(PlanBuilder step) {
+        int i = 0;
+        while (i < running.size() && step.budget > 0) {
+            Request request = running.get(i);
+            int n = Math.min(request.numTokens() - request.numComputedTokens(), step.budget);
+            int[] tokenIds = request.tokenIds(request.numComputedTokens() + n);
+            Optional<Allocation.Granted> granted = allocateOrPreempt(request, tokenIds, n, step);
+            if (granted.isPresent()) {
+                step.add(request, tokenIds, n, granted.get());
+                i++;
+            } // else it left running (preempted or rejected) and index i holds the next one, if any
+        }
+    }
+
+    /** Allocates, preempting the newest running requests until it fits; empty when {@code request} had to go. */
+    private Optional<Allocation.Granted> allocateOrPreempt(Request request, int[] tokenIds, int n, PlanBuilder step) {
+        while (true) {
+            Allocation answer = cache.allocate(new AllocRequest(request.seq(), tokenIds, n, request.maxTokens()));
+            if (answer instanceof Allocation.Granted granted) {
+                return Optional.of(granted);
+            }
+            Allocation.NoRoom noRoom = (Allocation.NoRoom) answer;
+            if (neverFits(noRoom)) {
+                running.remove(request);
+                reject(request, noRoom);
+                return Optional.empty();
+            }
+            Request victim = running.remove(running.size() - 1);
+            if (victim != request) {
+                preempt(victim, step);
+            } else if (running.isEmpty()) {
+                reject(request, noRoom);
+                return Optional.empty();
+            } else {
+                preempt(request, step);
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** Admits waiting requests front first while budget, seats and cache room last. */
+    private void admitWaiting(PlanBuilder step) {
+        while (step.budget > 0 && running.size() < config.maxSeqs() && !waiting.isEmpty()) {
+            Request request = waiting.peekFirst();
+            int[] known = request.tokenIds(request.numTokens());
+            int attached = cache.attachPrefix(request.seq(), known);
+            if (attached < 0 || attached >= known.length) {
+                throw new IllegalStateException(cache.name() + ".attachPrefix returned " + attached + " for "
+                        + request.id() + " with " + known.length + " tokens; expected [0, " + known.length + ")");
+            }
+            int n = Math.min(known.length - attached, step.budget);
+            int[] tokenIds = request.tokenIds(attached + n);
+            Allocation answer = cache.allocate(new AllocRequest(request.seq(), tokenIds, n, request.maxTokens()));
+            if (answer instanceof Allocation.NoRoom noRoom) {
+                cache.free(request.seq()); // drops the attached prefix too
+                if (!running.isEmpty() && !neverFits(noRoom)) {
+                    return; // strict FCFS: nobody overtakes the front request
+                }
+                waiting.pollFirst();
+                reject(request, noRoom);
+                continue;
+            }
+            waiting.pollFirst();
+            request.admitted(attached);
+            prefixHitTokens += attached;
+            running.add(request);
+            step.add(request, tokenIds, n, (Allocation.Granted) answer);
+        }
+    }
+
+    private void preempt(Request victim, PlanBuilder step) {
+        cache.free(victim.seq());
+        discardedTokens += victim.numComputedTokens();
+        preemptions++;
+        victim.preempted();
+        waiting.addFirst(victim);
+        step.preempted.add(victim.id());
+    }
+
+    /** The cache asked for more slots than its whole pool: waiting or preempting cannot help. */
+    private boolean neverFits(Allocation.NoRoom noRoom) {
+        return noRoom.neededTokens() > cache.spec().capacityTokens();
+    }
+
+    /** Finishes a request the cache can never hold: no room while it is alone in the cache, or {@link #neverFits}. */
+    private void reject(Request request, Allocation.NoRoom noRoom) {
+        finish(request, FinishReason.REJECTED, "the KV cache (" + cache.name() + ", " + cache.spec().capacityTokens()
+                + " slots) cannot hold it even alone: at " + request.numTokens() + " tokens it needed "
+                + noRoom.neededTokens() + " slots (" + noRoom.reason() + ")");
+    }
+
+    /** Frees the request's cache and moves it to finished; the caller has taken it out of waiting or running. */
+    private void finish(Request request, FinishReason reason, String detail) {
+        cache.free(request.seq());
+        request.finished(reason, detail);
+        live.remove(request.id());
+        finished.add(request);
+    }
+
+    // ---- update
+
+    private void apply(Request request, ScheduledChunk chunk, StepResult result) {
+        if (request.numComputedTokens() != chunk.firstPosition()) {
+            throw new IllegalStateException(request.id() + ": chunk starts at " + chunk.firstPosition()
+                    + " but the request has computed " + request.numComputedTokens());
+        }
+        request.computed(chunk.numNewTokens());
+        if (!chunk.samples()) {
+            return;
+        }
+        int token = result.sampledTokens().get(request.id());
+        request.append(token);
+        Optional<FinishReason> reason = request.stop().check(token, request.numOutputTokens());
+        if (reason.isPresent()) {
+            finish(request, reason.get(), reason.get() + " after " + request.numOutputTokens() + " tokens (last "
+                    + token + ")");
+        }
+    }
+
+    // ---- invariants
+
+    /** Throws {@link IllegalStateException} naming the broken invariant (see the class Javadoc); checks the cache's. */
+    public void checkInvariants() {
+        cache.checkInvariants();
+        Set<Request> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        long lastArrival = -1;
+        for (Request r : running) {
+            checkLive(r, Request.Status.RUNNING, lastArrival, seen);
+            lastArrival = r.arrival();
+        }
+        for (Request r : waiting) {
+            checkLive(r, Request.Status.WAITING, lastArrival, seen);
+            lastArrival = r.arrival();
+            require(r.numComputedTokens() == 0 && cache.numTokens(r.seq()) == 0,
+                    () -> "a waiting request holds no cache: " + r);
+        }
+        require(seen.size() == live.size(),
+                () -> "each live request is waiting or running: " + live.size() + " live, " + seen.size() + " queued");
+        require(running.size() <= config.maxSeqs(), () -> "running <= maxSeqs: " + running.size());
+        for (Request r : finished) {
+            require(r.isFinished() && cache.numTokens(r.seq()) == 0, () -> "a finished request holds no cache: " + r);
+        }
+        checkCacheSeen();
+        require(!live.isEmpty() || cache.memory().reservedTokens() == 0,
+                () -> "with no live request the cache reserves nothing: " + cache.memory());
+    }
+
+    private void checkLive(Request r, Request.Status status, long lastArrival, Set<Request> seen) {
+        require(r.status() == status && live.get(r.id()) == r, () -> "queued with its status and live: " + r);
+        require(seen.add(r), () -> "in exactly one place: " + r);
+        require(r.arrival() > lastArrival, () -> "running then waiting are in arrival order (FCFS): " + r);
+        require(0 <= r.numComputedTokens() && r.numComputedTokens() < r.numTokens(),
+                () -> "0 <= numComputedTokens < numTokens: " + r);
+        require(r.numOutputTokens() < r.stop().maxNewTokens(), () -> "a live request's output < maxNewTokens: " + r);
+    }
+
+    /** A running request's cache has seen its computed tokens, plus its chunk while a step is in flight. */
+    private void checkCacheSeen() {
+        Map<Request, Integer> inFlightEnd = new IdentityHashMap<>();
+        for (int i = 0; i < inFlightRequests.size(); i++) {
+            inFlightEnd.put(inFlightRequests.get(i), inFlight.chunks().get(i).endPosition());
+        }
+        for (Request r : running) {
+            int expected = inFlightEnd.getOrDefault(r, r.numComputedTokens());
+            require(cache.numTokens(r.seq()) == expected, () -> "the cache has seen " + cache.numTokens(r.seq())
+                    + " tokens of " + r + ", expected " + expected);
+        }
+        if (inFlight != null) {
+            require(inFlight.numScheduledTokens() <= config.maxBatchedTokens(),
+                    () -> "a step plans <= maxBatchedTokens: " + inFlight.numScheduledTokens());
+        }
+    }
+
+    private static void require(boolean condition, Supplier<String> invariant) {
+        if (!condition) {
+            throw new IllegalStateException("scheduler invariant broken: " + invariant.get());
+        }
+    }
+}
