@@ -1,0 +1,19 @@
+package dev.kvlab.bench;
+
+import dev.kvlab.runtime.cli.CheckpointCommand;
+import dev.kvlab.runtime.cli.GenerateCommand;
+import dev.kvlab.runtime.cli.KvlabCli;
+import picocli.CommandLine.Command;
+
+/** The {@code kvlab} command line: bench (the main job), generate, checkpoint. */
+@Command(name = "kvlab", mixinStandardHelpOptions = true, version = "kvlab 0.1.0",
+        description = "KV-cache research framework: GPT-2 on JavaCPP PyTorch with swappable cache strategies.")
+public final class KvlabMain {
+    private KvlabMain() {
+    }
+
+    public static void main(String[] args) {
+        int code = KvlabCli.create(new KvlabMain(), new GenerateCommand(), new CheckpointCommand()).execute(args);
+        System.exit(code);
+    }
+}

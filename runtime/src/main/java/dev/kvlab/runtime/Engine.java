@@ -1,0 +1,158 @@
+package dev.kvlab.runtime;
+
+import dev.kvlab.cache.CacheSpec;
+import dev.kvlab.cache.KvCache;
+import dev.kvlab.cache.KvCacheRegistry;
+import dev.kvlab.model.Gpt2Config;
+import dev.kvlab.model.torch.ForwardBatch;
+import dev.kvlab.model.torch.Gpt2Model;
+import dev.kvlab.model.torch.KvPool;
+import dev.kvlab.model.torch.SeqChunk;
+import dev.kvlab.scheduler.Request;
+import dev.kvlab.scheduler.RequestId;
+import dev.kvlab.scheduler.ScheduledChunk;
+import dev.kvlab.scheduler.Scheduler;
+import dev.kvlab.scheduler.SchedulerConfig;
+import dev.kvlab.scheduler.StepPlan;
+import dev.kvlab.scheduler.StepResult;
+import dev.kvlab.scheduler.StopConditions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Serves many requests with one model: each {@link #step()} asks the scheduler for a plan (prefill chunks and
+ * decode tokens mixed under the token budget), runs one forward pass over it, samples, and hands the tokens back.
+ * Every step's tensors live in one {@code PointerScope}; the KV pool is owned here and freed by {@link #close}.
+ * The model is borrowed: the caller closes it.
+ */
+public final class Engine implements AutoCloseable {
+    private final Gpt2Model model;
+    private final KvCache cache;
+    private final KvPool pool;
+    private final Scheduler scheduler;
+    private final Sampling sampling;
+    private final Map<RequestId, Live> live = new HashMap<>();
+    private long promptTokens;
+    private KvUsage usage;
+
+    /** A request in flight: what was asked and when things happened. */
+    private record Live(GenerationRequest request, Timeline timeline) {
+    }
+
+    public Engine(Gpt2Model model, EngineConfig config) {
+        this.model = model;
+        Gpt2Config c = model.config();
+        int budget = config.kvBudgetTokens() > 0 ? config.kvBudgetTokens() : config.maxSeqs() * c.nPositions();
+        CacheSpec spec = new CacheSpec(c.nLayer(), c.nHead(), c.headDim(), model.dtype().bytes(), budget,
+                c.nPositions());
+        this.cache = KvCacheRegistry.create(config.strategy(), spec, config.cacheOptions());
+        this.scheduler = new Scheduler(new SchedulerConfig(config.maxSeqs(), config.maxBatchedTokens()), cache);
+        int block = config.cacheOptions().blockSize();
+        int gatherLen = (c.nPositions() + block - 1) / block * block;
+        this.pool = new KvPool(spec, gatherLen, model.device(), model.dtype());
+        this.sampling = new Sampling(c.eosTokenId());
+        this.usage = KvUsage.empty(cache.memory());
+    }
+
+    public KvCache cache() {
+        return cache;
+    }
+
+    /** Queues a request; arrival time is now. */
+    public void submit(GenerationRequest r) {
+        Timeline t = new Timeline(System.nanoTime());
+        StopConditions stop = new StopConditions(r.maxNewTokens(), r.ignoreEos(), model.config().eosTokenId(),
+                r.stopTokenIds());
+        Request req = new Request(new RequestId(r.id()), r.promptIds(), stop, r.sampling());
+        live.put(req.id(), new Live(r, t));
+        sampling.open(req.id(), r.sampling());
+        promptTokens += r.promptIds().length;
+        scheduler.submit(req);
+    }
+
+    /** Cancels a waiting or running request; it finishes as cancelled. */
+    public boolean cancel(String id) {
+        return scheduler.cancel(new RequestId(id));
+    }
+
+    public boolean hasWork() {
+        return scheduler.hasWork();
+    }
+
+    /** Runs one step; returns the requests that finished in it (tokens of running ones stream via {@link Live}). */
+    public List<RequestResult> step() {
+        List<RequestResult> done = new ArrayList<>();
+        if (scheduler.hasWork()) {
+            StepPlan plan = scheduler.schedule();
+            usage = usage.observe(cache.memory());
+            scheduler.update(plan, plan.isEmpty() ? StepResult.none() : run(plan));   // empty: all rejected
+        }
+        for (Request r : scheduler.drainFinished()) {
+            done.add(result(r));
+        }
+        return done;
+    }
+
+    /** Submits all requests and steps until every one has finished; results in submission order. */
+    public List<RequestResult> runToCompletion(List<GenerationRequest> requests) {
+        Map<String, RequestResult> byId = new HashMap<>();
+        for (GenerationRequest r : requests) {
+            submit(r);
+        }
+        while (byId.size() < requests.size()) {
+            for (RequestResult r : step()) {
+                byId.put(r.id(), r);
+            }
+        }
+        List<RequestResult> out = new ArrayList<>();
+        for (GenerationRequest r : requests) {
+            out.add(byId.get(r.id()));
+        }
+        return out;
+    }
+
+    /** Forward pass and sampling for one plan; the step's tensors die with the scope. */
+    private StepResult run(StepPlan plan) {
+        List<SeqChunk> chunks = new ArrayList<>(plan.chunks().size());
+        for (ScheduledChunk c : plan.chunks()) {
+            chunks.add(SeqChunk.of(c.tokenIds(), c.firstPosition(), c.allocation(), c.samples()));
+        }
+        Map<RequestId, Integer> tokens;
+        try (PointerScope scope = new PointerScope()) {
+            Tensor logits = model.forward(new ForwardBatch(chunks), pool);   // [S, vocab]
+            tokens = sampling.sample(logits, plan, this::ignoresEos);
+        }
+        long now = System.nanoTime();
+        tokens.keySet().forEach(id -> live.get(id).timeline().token(now));
+        return new StepResult(tokens);
+    }
+
+    private boolean ignoresEos(RequestId id) {
+        return live.get(id).request().ignoreEos();
+    }
+
+    private RequestResult result(Request r) {
+        Live l = live.remove(r.id());
+        sampling.close(r.id());
+        l.timeline().finish(System.nanoTime());
+        String reason = r.finishReason().map(f -> f.name().toLowerCase(Locale.ROOT)).orElse("unknown");
+        return new RequestResult(r.id().value(), r.promptIds(), r.outputIds(), reason, r.finishDetail(),
+                l.timeline(), r.numPreemptions());
+    }
+
+    public EngineStats stats() {
+        var s = scheduler.stats();
+        return new EngineStats(s.steps(), s.preemptions(), s.prefixHitTokens(), promptTokens, s.peakRunning(),
+                usage);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

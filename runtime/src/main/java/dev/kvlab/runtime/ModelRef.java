@@ -1,0 +1,58 @@
+package dev.kvlab.runtime;
+
+import dev.kvlab.model.Checkpoints;
+import dev.kvlab.model.FormulaWeights;
+import dev.kvlab.model.Gpt2Config;
+import dev.kvlab.model.Gpt2Tokenizer;
+import dev.kvlab.model.ModelLoadException;
+import dev.kvlab.model.TensorSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Resolves {@code --model}: a built-in GPT-2-shaped model with reproducible formula weights
+ * ({@code <preset>-random}, e.g. {@code gpt2-random}, {@code tiny-random}; nothing is downloaded) or a directory in
+ * the Hugging Face layout (config.json, model.safetensors, optional tokenizer.json).
+ */
+public final class ModelRef {
+    /** The default model: GPT-2 124M shapes, formula weights, seed 0. */
+    public static final String DEFAULT = "gpt2-random";
+    private static final String RANDOM = "-random";
+
+    private ModelRef() {
+    }
+
+    /** Built-in model names, one per preset. */
+    public static List<String> builtinNames() {
+        return Gpt2Config.presetNames().stream().map(n -> n + RANDOM).collect(Collectors.toList());
+    }
+
+    /** Whether {@code name} is a built-in formula model. */
+    public static boolean isBuiltin(String name) {
+        return builtinNames().contains(name);
+    }
+
+    /** Opens the weights of {@code name}; the caller closes them. */
+    public static TensorSource openWeights(String name, long weightsSeed) {
+        if (isBuiltin(name)) {
+            String preset = name.substring(0, name.length() - RANDOM.length());
+            return FormulaWeights.of(Gpt2Config.preset(preset), weightsSeed);
+        }
+        Path dir = Path.of(name);
+        if (!Files.isDirectory(dir)) {
+            throw new ModelLoadException("model '" + name + "' is neither a directory nor a built-in model ("
+                    + String.join(", ", builtinNames()) + ")");
+        }
+        return Checkpoints.open(dir);
+    }
+
+    /** The tokenizer for {@code name}: built-in GPT-2 for formula models, else the directory's own or built-in. */
+    public static Gpt2Tokenizer openTokenizer(String name, Gpt2Config config) {
+        if (isBuiltin(name)) {
+            return Gpt2Tokenizer.builtin();
+        }
+        return Gpt2Tokenizer.forModel(Path.of(name), config.vocabSize());
+    }
+}

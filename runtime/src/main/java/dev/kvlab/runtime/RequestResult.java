@@ -1,0 +1,20 @@
+package dev.kvlab.runtime;
+
+/**
+ * A finished request.
+ *
+ * @param id             the caller's id
+ * @param promptIds      its prompt
+ * @param generatedIds   tokens generated (a stop or EOS token that ended it included)
+ * @param finishReason   length, eos, stop_token, cancelled or rejected
+ * @param detail         why, for people (e.g. the reason a request was rejected); empty otherwise
+ * @param timeline       arrival and token times
+ * @param numPreemptions times it lost its cache and was recomputed
+ */
+public record RequestResult(String id, int[] promptIds, int[] generatedIds, String finishReason, String detail,
+                            Timeline timeline, int numPreemptions) {
+
+    public boolean rejected() {
+        return "rejected".equals(finishReason);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.kvlab.runtime;
+
+import dev.kvlab.scheduler.RequestId;
+import dev.kvlab.scheduler.ScheduledChunk;
+import dev.kvlab.scheduler.StepPlan;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Picks each sampling chunk's next token from the step's logits. Greedy rows: argmax on the device and one small
+ * copy of S ids to the host. Other rows: the row is copied to the host and {@link TokenSampler} draws from the
+ * request's own seeded stream, so a request's samples never depend on what it was batched with.
+ */
+final class Sampling {
+    private final int eosTokenId;
+    private final Map<RequestId, SamplingParams> params = new HashMap<>();
+    private final Map<RequestId, SplittableRandom> streams = new HashMap<>();
+
+    Sampling(int eosTokenId) {
+        this.eosTokenId = eosTokenId;
+    }
+
+    void open(RequestId id, SamplingParams p) {
+        params.put(id, p);
+        streams.put(id, new SplittableRandom(p.seed()));
+    }
+
+    void close(RequestId id) {
+        params.remove(id);
+        streams.remove(id);
+    }
+
+    /**
+     * @param logits     {@code [S, vocab]} float32, one row per sampling chunk of {@code plan}, in plan order
+     * @param ignoresEos whether a request must never pick EOS
+     */
+    Map<RequestId, Integer> sample(Tensor logits, StepPlan plan, Predicate<RequestId> ignoresEos) {
+        List<ScheduledChunk> rows = plan.chunks().stream().filter(ScheduledChunk::samples).toList();
+        for (int i = 0; i < rows.size(); i++) {
+            if (ignoresEos.test(rows.get(i).requestId())) {
+                logits.select(0, i).narrow(0, eosTokenId, 1).fill_(new Scalar(Double.NEGATIVE_INFINITY));
+            }
+        }
+        long[] best = argmax(logits, rows.size());
+        Map<RequestId, Integer> out = new HashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            RequestId id = rows.get(i).requestId();
+            SamplingParams p = params.get(id);
+            out.put(id, p.greedy() ? (int) best[i] : TokenSampler.sample(row(logits, i), p, streams.get(id)));
+        }
+        return out;
+    }
+
+    /** Argmax of each row, copied to the host: {@code [S]}. */
+    private static long[] argmax(Tensor logits, int rows) {
+        long[] ids = new long[rows];
+        if (rows > 0) {
+            Tensor best = torch.argmax(logits, new LongOptional(1), false).cpu().contiguous();   // [S] int64
+            LongPointer p = best.data_ptr_long();
+            p.get(ids);
+        }
+        return ids;
+    }
+
+    /** One row of logits on the host. */
+    private static float[] row(Tensor logits, int i) {
+        Tensor r = logits.select(0, i).cpu().contiguous();   // [vocab]
+        float[] out = new float[(int) r.numel()];
+        r.data_ptr_float().get(out);
+        return out;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.kvlab.runtime;
+
+/**
+ * How one request picks its next token.
+ *
+ * @param temperature 0 means greedy (argmax); otherwise logits are divided by it
+ * @param topK        keep the k most likely tokens; 0 = no limit
+ * @param topP        keep the smallest set of tokens whose probability reaches p; 1.0 = no limit
+ * @param seed        seeds this request's own random stream, so its samples do not depend on batching
+ */
+public record SamplingParams(double temperature, int topK, double topP, long seed) {
+    public static final SamplingParams GREEDY = new SamplingParams(0.0, 0, 1.0, 0L);
+
+    public SamplingParams {
+        if (!(temperature >= 0.0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature must be a finite number >= 0, got " + temperature);
+        }
+        if (topK < 0) {
+            throw new IllegalArgumentException("top-k must be >= 0, got " + topK);
+        }
+        if (!(topP > 0.0 && topP <= 1.0)) {
+            throw new IllegalArgumentException("top-p must be in (0, 1], got " + topP);
+        }
+    }
+
+    public boolean greedy() {
+        return temperature == 0.0;
+    }
+}
