@@ -6,6 +6,7 @@ import dev.kvlab.model.TensorSource;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -67,8 +68,13 @@ public final class Gpt2Model implements AutoCloseable {
 
     private Tensor run(ForwardBatch batch, KvPool pool, boolean allRows) {
         checkPositions(batch);
-        applyCopies(batch, pool);
-        StepInputs in = new StepInputs(batch, device);
+        try (NoGradGuard noAutograd = new NoGradGuard()) {
+            applyCopies(batch, pool);
+            return layers(new StepInputs(batch, device), pool, allRows);
+        }
+    }
+
+    private Tensor layers(StepInputs in, KvPool pool, boolean allRows) {
         Tensor x = weights.wte().index_select(0, in.ids).add(weights.wpe().index_select(0, in.positions)); // [T, E]
         for (int l = 0; l < config.nLayer(); l++) {
             x = block(l, x, in, pool);
