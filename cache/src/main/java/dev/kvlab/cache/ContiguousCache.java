@@ -70,10 +70,19 @@ public final class ContiguousCache implements KvCache {
     }
 
     private int reservationFor(AllocRequest request) {
+        return reservationFor(request.maxTokens());
+    }
+
+    private int reservationFor(int maxTokens) {
         return switch (reserve) {
-            case REQUEST -> request.maxTokens();
+            case REQUEST -> maxTokens;
             case MAX -> spec.maxPositions();
         };
+    }
+
+    @Override
+    public boolean canEverHold(int numTokens) {
+        return reservationFor(numTokens) <= spec.capacityTokens();
     }
 
     @Override

@@ -29,6 +29,14 @@ public interface KvCache {
         return 0;
     }
 
+    /**
+     * Whether a sequence that grows to {@code numTokens} tokens fits when it is alone in an empty cache. False means
+     * "never", not "not now": the scheduler rejects such a request at once instead of computing and preempting for it.
+     */
+    default boolean canEverHold(int numTokens) {
+        return numTokens <= spec().capacityTokens();
+    }
+
     /** Room for the next chunk of {@code request.seq()}, or {@link Allocation.NoRoom} with the cache unchanged. */
     Allocation allocate(AllocRequest request);
 

@@ -25,6 +25,11 @@ public final class NoneCache implements KvCache {
     }
 
     @Override
+    public boolean canEverHold(int numTokens) {
+        return true;   // stores nothing
+    }
+
+    @Override
     public String name() {
         return "none";
     }

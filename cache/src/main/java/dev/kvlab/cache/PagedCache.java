@@ -44,6 +44,11 @@ public final class PagedCache implements KvCache {
     }
 
     @Override
+    public boolean canEverHold(int numTokens) {
+        return numTokens <= pool.numBlocks() * blockSize;   // a partial last block is unusable
+    }
+
+    @Override
     public String name() {
         return "paged";
     }

@@ -42,6 +42,11 @@ public final class RingCache implements KvCache {
     }
 
     @Override
+    public boolean canEverHold(int numTokens) {
+        return window <= spec.capacityTokens();   // holds at most one window, however long the sequence grows
+    }
+
+    @Override
     public String name() {
         return "ring";
     }

@@ -81,7 +81,8 @@ public final class Scheduler {
 
     /**
      * Queues a request behind every earlier one. A request longer than the model's context (prompt + max new
-     * tokens > {@code cache.spec().maxPositions()}) is finished at once as {@link FinishReason#REJECTED}.
+     * tokens > {@code cache.spec().maxPositions()}) or than the cache can ever hold ({@link KvCache#canEverHold}) is
+     * finished at once as {@link FinishReason#REJECTED}.
      *
      * @throws IllegalArgumentException when it was submitted before, or a live request has its id
      */
@@ -93,15 +94,28 @@ public final class Scheduler {
             throw new IllegalArgumentException("a live request already has id " + request.id());
         }
         request.submitted(nextArrival, new SeqId(nextArrival++));
-        int limit = cache.spec().maxPositions();
-        if (request.maxTokens() > limit) {
-            request.finished(FinishReason.REJECTED, "prompt " + request.promptLength() + " + max new tokens "
-                    + request.stop().maxNewTokens() + " exceeds the model's " + limit + " positions");
+        String never = neverRunnable(request);
+        if (never != null) {
+            request.finished(FinishReason.REJECTED, never);
             finished.add(request);
             return;
         }
         live.put(request.id(), request);
         waiting.addLast(request);
+    }
+
+    /** Why {@code request} can never run (longer than the context, or than the cache can ever hold), or null. */
+    private String neverRunnable(Request request) {
+        int limit = cache.spec().maxPositions();
+        if (request.maxTokens() > limit) {
+            return "prompt " + request.promptLength() + " + max new tokens " + request.stop().maxNewTokens()
+                    + " exceeds the model's " + limit + " positions";
+        }
+        if (!cache.canEverHold(request.maxTokens())) {
+            return "it needs KV for " + request.maxTokens() + " tokens but the " + cache.name() + " cache can never "
+                    + "hold that (pool: " + cache.spec().capacityTokens() + " token slots; raise --kv-budget-tokens)";
+        }
+        return null;
     }
 
     /**
@@ -342,59 +356,30 @@ public final class Scheduler {
 
     /** Throws {@link IllegalStateException} naming the broken invariant (see the class Javadoc); checks the cache's. */
     public void checkInvariants() {
-        cache.checkInvariants();
-        Set<Request> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        long lastArrival = -1;
-        for (Request r : running) {
-            checkLive(r, Request.Status.RUNNING, lastArrival, seen);
-            lastArrival = r.arrival();
-        }
-        for (Request r : waiting) {
-            checkLive(r, Request.Status.WAITING, lastArrival, seen);
-            lastArrival = r.arrival();
-            require(r.numComputedTokens() == 0 && cache.numTokens(r.seq()) == 0,
-                    () -> "a waiting request holds no cache: " + r);
-        }
-        require(seen.size() == live.size(),
-                () -> "each live request is waiting or running: " + live.size() + " live, " + seen.size() + " queued");
-        require(running.size() <= config.maxSeqs(), () -> "running <= maxSeqs: " + running.size());
-        for (Request r : finished) {
-            require(r.isFinished() && cache.numTokens(r.seq()) == 0, () -> "a finished request holds no cache: " + r);
-        }
-        checkCacheSeen();
-        require(!live.isEmpty() || cache.memory().reservedTokens() == 0,
-                () -> "with no live request the cache reserves nothing: " + cache.memory());
+        new SchedulerInvariants(this).check();
     }
 
-    private void checkLive(Request r, Request.Status status, long lastArrival, Set<Request> seen) {
-        require(r.status() == status && live.get(r.id()) == r, () -> "queued with its status and live: " + r);
-        require(seen.add(r), () -> "in exactly one place: " + r);
-        require(r.arrival() > lastArrival, () -> "running then waiting are in arrival order (FCFS): " + r);
-        require(0 <= r.numComputedTokens() && r.numComputedTokens() < r.numTokens(),
-                () -> "0 <= numComputedTokens < numTokens: " + r);
-        require(r.numOutputTokens() < r.stop().maxNewTokens(), () -> "a live request's output < maxNewTokens: " + r);
+    List<Request> running() {
+        return running;
     }
 
-    /** A running request's cache has seen its computed tokens, plus its chunk while a step is in flight. */
-    private void checkCacheSeen() {
-        Map<Request, Integer> inFlightEnd = new IdentityHashMap<>();
-        for (int i = 0; i < inFlightRequests.size(); i++) {
-            inFlightEnd.put(inFlightRequests.get(i), inFlight.chunks().get(i).endPosition());
-        }
-        for (Request r : running) {
-            int expected = inFlightEnd.getOrDefault(r, r.numComputedTokens());
-            require(cache.numTokens(r.seq()) == expected, () -> "the cache has seen " + cache.numTokens(r.seq())
-                    + " tokens of " + r + ", expected " + expected);
-        }
-        if (inFlight != null) {
-            require(inFlight.numScheduledTokens() <= config.maxBatchedTokens(),
-                    () -> "a step plans <= maxBatchedTokens: " + inFlight.numScheduledTokens());
-        }
+    ArrayDeque<Request> waiting() {
+        return waiting;
     }
 
-    private static void require(boolean condition, Supplier<String> invariant) {
-        if (!condition) {
-            throw new IllegalStateException("scheduler invariant broken: " + invariant.get());
-        }
+    Map<RequestId, Request> live() {
+        return live;
+    }
+
+    List<Request> finishedNotDrained() {
+        return finished;
+    }
+
+    StepPlan inFlight() {
+        return inFlight;
+    }
+
+    List<Request> inFlightRequests() {
+        return inFlightRequests;
     }
 }

@@ -218,8 +218,20 @@ class SchedulerScenarioTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("caches")
+    void rejectsAtSubmitARequestTheCacheCanNeverHold(String name, IntFunction<KvCache> cache) {
+        Driver d = driver(cache, 8, 4, 64); // 2 blocks; A needs 11 tokens: canEverHold says no, nothing is computed
+        d.submit(request("A", 6, 5));
+        assertEquals(List.of(), d.runAll(10));
+        assertOutput(d, "A", FinishReason.REJECTED, new int[0]);
+        assertTrue(finished(d, "A").finishDetail().contains("can never hold"));
+        assertCacheEmpty(d);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("caches")
     void rejectsARequestThatOutgrowsThePoolAlone(String name, IntFunction<KvCache> cache) {
-        Driver d = driver(cache, 8, 4, 64); // 2 blocks; A would need a third at 9 tokens
+        // a cache that cannot tell in advance (canEverHold always true): caught when it outgrows the pool alone
+        Driver d = driver(cap -> optimistic(cache.apply(cap)), 8, 4, 64); // 2 blocks; A needs a third at 9 tokens
         d.submit(request("A", 6, 5));
         assertEquals(List.of("A0-6*", "A6-7*", "A7-8*", ""), d.runAll(10));
         assertOutput(d, "A", FinishReason.REJECTED, letters("A", 6, 9)); // keeps what it generated
@@ -274,5 +286,12 @@ class SchedulerScenarioTest {
         assertEquals(List.of(""), d.runAll(3)); // each got no room with nobody else holding cache: rejected
         assertOutput(d, "A", FinishReason.REJECTED, new int[0]);
         assertOutput(d, "B", FinishReason.REJECTED, new int[0]);
+    }
+
+    /** Delegates to {@code c} but claims it can hold any sequence. */
+    static KvCache optimistic(KvCache c) {
+        return (KvCache) java.lang.reflect.Proxy.newProxyInstance(KvCache.class.getClassLoader(),
+                new Class<?>[] {KvCache.class}, (proxy, m, args) -> "canEverHold".equals(m.getName()) ? Boolean.TRUE
+                        : m.invoke(c, args));
     }
 }

@@ -1,0 +1,54 @@
+package dev.kvlab.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every strategy's {@code canEverHold} agrees with what an empty cache actually grants: a sequence it can hold is
+ * granted token by token up to its full length, alone; one it cannot hold meets NoRoom on the way.
+ */
+class CanEverHoldTest {
+    static final CacheSpec SPEC = new CacheSpec(1, 1, 1, 4, 40, 1024);   // 40 slots: 10 blocks of 4
+    static final CacheOptions OPTIONS = CacheOptions.DEFAULTS.withBlockSize(4).withWindow(8, 2);
+
+    static java.util.List<String> names() {
+        return KvCacheRegistry.names();
+    }
+
+    @ParameterizedTest
+    @MethodSource("names")
+    void agreesWithAllocation(String name) {
+        for (int length : new int[] {1, 39, 40, 41, 100}) {
+            KvCache cache = KvCacheRegistry.create(name, SPEC, OPTIONS);
+            assertEquals(cache.canEverHold(length), growsTo(cache, length), name + " length " + length);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("names")
+    void aPoolOfTheRightSizeHoldsTheLongestSequence(String name) {
+        KvCache cache = KvCacheRegistry.create(name, SPEC, OPTIONS);
+        assertTrue(cache.canEverHold(8), name);
+        boolean bounded = !"none".equals(name) && !"ring".equals(name);
+        assertEquals(!bounded, cache.canEverHold(1000), name + ": only none and ring are unbounded by the pool");
+        assertFalse(KvCacheRegistry.create("paged", SPEC.withCapacityTokens(3), OPTIONS).canEverHold(1),
+                "3 slots are no whole block");
+    }
+
+    private static boolean growsTo(KvCache cache, int length) {
+        SeqId seq = new SeqId(1);
+        int[] tokens = new int[length];
+        for (int n = 1; n <= length; n++) {
+            int[] seen = java.util.Arrays.copyOf(tokens, n);
+            if (cache.allocate(new AllocRequest(seq, seen, 1, length)) instanceof Allocation.NoRoom) {
+                return false;
+            }
+            cache.checkInvariants();
+        }
+        return true;
+    }
+}

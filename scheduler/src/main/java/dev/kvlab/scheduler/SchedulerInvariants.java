@@ -1,0 +1,75 @@
+package dev.kvlab.scheduler;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/** Checks the invariants stated in {@link Scheduler}'s Javadoc; tests call it after every step. */
+final class SchedulerInvariants {
+    private final Scheduler s;
+
+    SchedulerInvariants(Scheduler s) {
+        this.s = s;
+    }
+
+    void check() {
+        s.cache().checkInvariants();
+        Set<Request> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        long lastArrival = -1;
+        for (Request r : s.running()) {
+            checkLive(r, Request.Status.RUNNING, lastArrival, seen);
+            lastArrival = r.arrival();
+        }
+        for (Request r : s.waiting()) {
+            checkLive(r, Request.Status.WAITING, lastArrival, seen);
+            lastArrival = r.arrival();
+            require(r.numComputedTokens() == 0 && s.cache().numTokens(r.seq()) == 0,
+                    () -> "a waiting request holds no cache: " + r);
+        }
+        require(seen.size() == s.live().size(),
+                () -> "each live request is waiting or running: " + s.live().size() + " live, " + seen.size()
+                        + " queued");
+        require(s.running().size() <= s.config().maxSeqs(), () -> "running <= maxSeqs: " + s.running().size());
+        for (Request r : s.finishedNotDrained()) {
+            require(r.isFinished() && s.cache().numTokens(r.seq()) == 0,
+                    () -> "a finished request holds no cache: " + r);
+        }
+        checkCacheSeen();
+        require(!s.live().isEmpty() || s.cache().memory().reservedTokens() == 0,
+                () -> "with no live request the cache reserves nothing: " + s.cache().memory());
+    }
+
+    private void checkLive(Request r, Request.Status status, long lastArrival, Set<Request> seen) {
+        require(r.status() == status && s.live().get(r.id()) == r, () -> "queued with its status and live: " + r);
+        require(seen.add(r), () -> "in exactly one place: " + r);
+        require(r.arrival() > lastArrival, () -> "running then waiting are in arrival order (FCFS): " + r);
+        require(0 <= r.numComputedTokens() && r.numComputedTokens() < r.numTokens(),
+                () -> "0 <= numComputedTokens < numTokens: " + r);
+        require(r.numOutputTokens() < r.stop().maxNewTokens(), () -> "a live request's output < maxNewTokens: " + r);
+    }
+
+    /** A s.running() request's cache has seen its computed tokens, plus its chunk while a step is in flight. */
+    private void checkCacheSeen() {
+        Map<Request, Integer> inFlightEnd = new IdentityHashMap<>();
+        for (int i = 0; i < s.inFlightRequests().size(); i++) {
+            inFlightEnd.put(s.inFlightRequests().get(i), s.inFlight().chunks().get(i).endPosition());
+        }
+        for (Request r : s.running()) {
+            int expected = inFlightEnd.getOrDefault(r, r.numComputedTokens());
+            require(s.cache().numTokens(r.seq()) == expected, () -> "the cache has seen " + s.cache().numTokens(r.seq())
+                    + " tokens of " + r + ", expected " + expected);
+        }
+        if (s.inFlight() != null) {
+            require(s.inFlight().numScheduledTokens() <= s.config().maxBatchedTokens(),
+                    () -> "a step plans <= maxBatchedTokens: " + s.inFlight().numScheduledTokens());
+        }
+    }
+
+    private static void require(boolean condition, Supplier<String> invariant) {
+        if (!condition) {
+            throw new IllegalStateException("scheduler invariant broken: " + invariant.get());
+        }
+    }
+}
