@@ -81,13 +81,15 @@ public final class Gpt2Model implements AutoCloseable {
         }
         Tensor last = allRows ? x : x.index_select(0, in.logitRows);                                     // [S, E]
         Tensor h = layerNorm(last, weights.lnfWeight(), weights.lnfBias());
-        return torch.matmul(h, weights.wte().t()).to(ScalarType.Float);                                  // [S, vocab]
+        Tensor logits = h.size(0) == 1 ? torch.mv(weights.wte(), h.select(0, 0)).unsqueeze(0)            // GEMV
+                : torch.matmul(h, weights.wte().t());
+        return logits.to(ScalarType.Float);                                                              // [S, vocab]
     }
 
     private Tensor block(int l, Tensor x, StepInputs in, KvPool pool) {
         LayerWeights w = weights.layer(l);
         Tensor h = layerNorm(x, w.ln1Weight(), w.ln1Bias());
-        Tensor qkv = torch.addmm(w.qkvBias(), h, w.qkvWeight());                                          // [T, 3E]
+        Tensor qkv = linear(h, w.qkvWeight(), w.qkvBias());                                          // [T, 3E]
         TensorVector parts = qkv.split(config.nEmbd(), 1);
         long t = x.size(0);
         Tensor q = parts.get(0).view(t, config.nHead(), config.headDim());                                // [T, H, D]
@@ -96,10 +98,10 @@ public final class Gpt2Model implements AutoCloseable {
         write(in.pre, pool, l, k, v);
         Tensor attn = attention(l, q, k, v, in, pool);                                                    // [T, E]
         write(in.post, pool, l, k, v);
-        x = x.add(torch.addmm(w.projBias(), attn, w.projWeight()));
+        x = x.add(linear(attn, w.projWeight(), w.projBias()));
         h = layerNorm(x, w.ln2Weight(), w.ln2Bias());
-        Tensor mlp = torch.gelu(torch.addmm(w.fcBias(), h, w.fcWeight()), "tanh");                        // [T, F]
-        return x.add(torch.addmm(w.fc2Bias(), mlp, w.fc2Weight()));
+        Tensor mlp = torch.gelu(linear(h, w.fcWeight(), w.fcBias()), "tanh");                        // [T, F]
+        return x.add(linear(mlp, w.fc2Weight(), w.fc2Bias()));
     }
 
     /** Per chunk: queries {@code [1, H, n, D]} against that chunk's keys {@code [1, H, L, D]}; rows concatenated. */
@@ -127,6 +129,17 @@ public final class Gpt2Model implements AutoCloseable {
         }
         pool.keys(l).index_copy_(0, w.slots(), k.index_select(0, w.rows()));
         pool.values(l).index_copy_(0, w.slots(), v.index_select(0, w.rows()));
+    }
+
+    /**
+     * {@code x @ w + b} for x {@code [T, in]}, w {@code [in, out]} (HF Conv1D layout), b {@code [out]}. A single row
+     * (batch-1 decode) goes through GEMV: OpenBLAS runs a one-row GEMM about 2x slower than the same GEMV.
+     */
+    private static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        if (x.size(0) == 1) {
+            return torch.addmv(b, w.t(), x.select(0, 0)).unsqueeze(0);
+        }
+        return torch.addmm(b, x, w);
     }
 
     private Tensor layerNorm(Tensor x, Tensor g, Tensor b) {
