@@ -1,5 +1,6 @@
 package dev.kvlab.bench;
 
+import dev.kvlab.bench.jmh.JmhCommand;
 import dev.kvlab.runtime.cli.CheckpointCommand;
 import dev.kvlab.runtime.cli.GenerateCommand;
 import dev.kvlab.runtime.cli.KvlabCli;
@@ -13,7 +14,9 @@ public final class KvlabMain {
     }
 
     public static void main(String[] args) {
-        int code = KvlabCli.create(new KvlabMain(), new GenerateCommand(), new CheckpointCommand()).execute(args);
+        System.setProperty("java.awt.headless", "true");
+        int code = KvlabCli.create(new KvlabMain(), new BenchCommand(), new GenerateCommand(), new CheckpointCommand(),
+                new JmhCommand()).execute(args);
         System.exit(code);
     }
 }

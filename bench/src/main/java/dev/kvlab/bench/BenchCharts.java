@@ -1,0 +1,172 @@
+package dev.kvlab.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The charts of a bench run, each drawn only when its experiment ran: throughput vs batch limit (continuous vs
+ * static), latency vs load, KV memory vs sequence length per strategy, time per token vs length with and without
+ * cache, KV waste and max concurrency per strategy, paged block size, ring quality vs window.
+ */
+public final class BenchCharts {
+    static final double MIB = 1024.0 * 1024.0;
+
+    /** Every chart this class can draw (file stems), in drawing order. */
+    public static final List<String> NAMES = List.of("throughput_vs_batch_limit", "latency_vs_load",
+            "kv_waste_by_strategy", "throughput_by_strategy", "max_concurrent_at_budget", "waste_vs_block_size",
+            "kv_memory_vs_length", "time_per_token_vs_length", "total_time_vs_length", "ring_agreement_vs_window",
+            "ring_kl_vs_window");
+
+    private BenchCharts() {
+    }
+
+    /** Draws every chart the rows allow into {@code dir}; returns chart names (file stems), in drawing order. */
+    public static List<String> draw(Results r, Path dir) {
+        List<String> names = new ArrayList<>();
+        throughputVsBatchLimit(r.runs(), dir, names);
+        latencyVsLoad(r.runs(), dir, names);
+        perStrategyBars(r.runs(), dir, names);
+        capacity(r.runs(), dir, names);
+        blockSize(r.runs(), dir, names);
+        kvGrowth(r.kvGrowth(), r.env().model(), dir, names);
+        longGen(r.longGen(), dir, names);
+        ringQuality(r.ringQuality(), dir, names);
+        return names;
+    }
+
+    private static void throughputVsBatchLimit(List<Map<String, Object>> rows, Path dir, List<String> names) {
+        List<Map<String, Object>> b = Rows.of(rows, "batching");
+        if (b.isEmpty()) {
+            return;
+        }
+        var groups = Rows.group(b, r -> Rows.str(r, "batching") + " batching (" + Rows.str(r, "strategy") + ")");
+        save(ChartFiles.line("Throughput vs batch limit (" + Rows.str(b.get(0), "workload") + ")",
+                "batch limit (max running requests)", "output throughput (tokens/s)",
+                Rows.series(groups, "batch_limit", "output_throughput", 1)), dir, "throughput_vs_batch_limit", names);
+    }
+
+    private static void latencyVsLoad(List<Map<String, Object>> rows, Path dir, List<String> names) {
+        List<Map<String, Object>> l = Rows.of(rows, "load").stream()
+                .filter(r -> Double.isFinite(Rows.num(r, "request_rate"))).toList();
+        if (l.isEmpty()) {
+            return;
+        }
+        var groups = Rows.group(l, r -> Rows.str(r, "strategy"));
+        Map<String, ChartFiles.Series> s = new LinkedHashMap<>();
+        Rows.series(groups, "request_rate", "median_ttft_ms", 1).forEach((k, v) -> s.put(k + " TTFT p50", v));
+        Rows.series(groups, "request_rate", "median_e2el_ms", 1).forEach((k, v) -> s.put(k + " E2EL p50", v));
+        save(ChartFiles.line("Latency vs load (Poisson arrivals, " + Rows.str(l.get(0), "workload") + ")",
+                "request rate (requests/s)", "latency (ms)", s), dir, "latency_vs_load", names);
+    }
+
+    private static void perStrategyBars(List<Map<String, Object>> rows, Path dir, List<String> names) {
+        List<Map<String, Object>> s = Rows.of(rows, "strategies");
+        if (s.isEmpty()) {
+            return;
+        }
+        List<String> cats = s.stream().map(r -> Rows.str(r, "label")).toList();
+        Map<String, List<Double>> waste = Map.of("KV waste (time-averaged)",
+                s.stream().map(r -> Rows.num(r, "kv_waste_pct")).toList());
+        save(ChartFiles.bars("KV waste per strategy (" + Rows.str(s.get(0), "workload") + ")", "strategy",
+                "reserved but not live (%)", cats, waste), dir, "kv_waste_by_strategy", names);
+        Map<String, List<Double>> tput = Map.of("output throughput",
+                s.stream().map(r -> Rows.num(r, "output_throughput")).toList());
+        save(ChartFiles.bars("Output throughput per strategy (" + Rows.str(s.get(0), "workload") + ", "
+                + Rows.str(s.get(0), "model") + ")", "strategy", "output tokens/s", cats, tput), dir,
+                "throughput_by_strategy", names);
+    }
+
+    private static void capacity(List<Map<String, Object>> rows, Path dir, List<String> names) {
+        List<Map<String, Object>> c = Rows.of(rows, "capacity");
+        if (c.isEmpty()) {
+            return;
+        }
+        List<String> cats = c.stream().map(r -> Rows.str(r, "strategy")).toList();
+        Map<String, List<Double>> peak = Map.of("max concurrent sequences",
+                c.stream().map(r -> Rows.num(r, "max_concurrent_seqs")).toList());
+        save(ChartFiles.bars("Max concurrent sequences at a KV budget of " + Rows.str(c.get(0), "kv_budget_tokens")
+                        + " tokens (" + Rows.str(c.get(0), "workload") + ")", "strategy", "sequences running at once",
+                cats, peak), dir, "max_concurrent_at_budget", names);
+    }
+
+    private static void blockSize(List<Map<String, Object>> rows, Path dir, List<String> names) {
+        List<Map<String, Object>> b = Rows.of(rows, "block-size");
+        if (b.size() < 2) {
+            return;
+        }
+        var groups = Rows.group(b, r -> "paged KV waste");
+        save(ChartFiles.line("Paged: KV waste vs block size (" + Rows.str(b.get(0), "workload") + ")",
+                "block size (tokens)", "reserved but not live (%)",
+                Rows.series(groups, "block_size", "kv_waste_pct", 1)), dir, "waste_vs_block_size", names);
+    }
+
+    private static void kvGrowth(List<Map<String, Object>> rows, String model, Path dir, List<String> names) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        var groups = Rows.group(rows, r -> Rows.str(r, "strategy"));
+        Map<String, ChartFiles.Series> s = Rows.series(groups, "tokens", "reserved_bytes", 1 / MIB);
+        var live = Rows.series(groups, "tokens", "live_bytes", 1 / MIB).values().stream()
+                .max(java.util.Comparator.comparingDouble(v -> v.y()[v.y().length - 1])).orElseThrow();
+        Map<String, ChartFiles.Series> all = new LinkedHashMap<>(s);
+        all.put("K/V of the tokens themselves (zero waste)", live);
+        save(ChartFiles.line("KV memory of one sequence vs its length (" + model + ")", "sequence length (tokens)",
+                "KV reserved (MiB)", all), dir, "kv_memory_vs_length", names);
+    }
+
+    private static void longGen(List<Map<String, Object>> rows, Path dir, List<String> names) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        var groups = Rows.group(rows, r -> label(Rows.str(r, "strategy")));
+        String model = Rows.str(rows.get(0), "model");
+        save(ChartFiles.line("Time per token vs sequence length (" + model + ")", "sequence length (tokens)",
+                "time of the step that makes the next token (ms)", Rows.series(groups, "length", "step_ms", 1)), dir,
+                "time_per_token_vs_length", names);
+        Map<String, ChartFiles.Series> cum = new LinkedHashMap<>();
+        Rows.series(groups, "length", "step_ms", 1).forEach((k, v) -> cum.put(k, cumulative(v)));
+        save(ChartFiles.line("Total time to generate a sequence of n tokens (" + model + ")",
+                "sequence length n (tokens)", "total time (s), trapezoidal sum of step times", cum), dir,
+                "total_time_vs_length", names);
+    }
+
+    private static void ringQuality(List<Map<String, Object>> rows, Path dir, List<String> names) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        var groups = Rows.group(rows, r -> "greedy agreement with full attention");
+        save(ChartFiles.line("Ring window vs full attention (" + Rows.str(rows.get(0), "model") + ", teacher-forced)",
+                "window (tokens held, sinks included)", "same argmax token as full attention (%)",
+                Rows.series(groups, "window", "greedy_agreement", 100)), dir, "ring_agreement_vs_window", names);
+        Map<String, ChartFiles.Series> div = new LinkedHashMap<>();
+        div.put("KL(full || ring)", Rows.series(groups, "window", "kl_full_ring_nats", 1).values().iterator().next());
+        div.put("NLL gap (ring - full)", Rows.series(groups, "window", "nll_gap_nats", 1).values().iterator().next());
+        save(ChartFiles.line("Ring window: how far next-token distributions move (" + Rows.str(rows.get(0), "model")
+                        + ")", "window (tokens held, sinks included)", "nats per position (mean past the window)", div),
+                dir, "ring_kl_vs_window", names);
+    }
+
+    static String label(String strategy) {
+        return strategy.equals("none") ? "none (no cache: recompute all)" : strategy + " (KV cache)";
+    }
+
+    /** Running trapezoidal totals, seconds, at each sampled length. */
+    static ChartFiles.Series cumulative(ChartFiles.Series s) {
+        double[] tot = new double[s.x().length];
+        for (int i = 0; i < tot.length; i++) {
+            int[] t = java.util.Arrays.stream(s.x()).limit(i + 1).mapToInt(d -> (int) d).toArray();
+            double[] ms = java.util.Arrays.copyOf(s.y(), i + 1);
+            tot[i] = LongGen.totalSeconds(t, ms, t[t.length - 1]);
+        }
+        return new ChartFiles.Series(s.x(), tot);
+    }
+
+    private static void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path dir, String name,
+                             List<String> names) {
+        ChartFiles.save(chart, dir, name);
+        names.add(name);
+    }
+}

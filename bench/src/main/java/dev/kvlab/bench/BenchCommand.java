@@ -1,0 +1,143 @@
+package dev.kvlab.bench;
+
+import dev.kvlab.model.Gpt2Config;
+import dev.kvlab.model.TensorSource;
+import dev.kvlab.model.torch.RuntimeOptions;
+import dev.kvlab.model.torch.TorchRuntime;
+import dev.kvlab.runtime.EngineConfig;
+import dev.kvlab.runtime.ModelRef;
+import dev.kvlab.runtime.cli.BadInputException;
+import dev.kvlab.runtime.cli.CacheFlags;
+import dev.kvlab.runtime.cli.ModelOptions;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code kvlab bench}: runs a benchmark plan (from flags, {@code --config FILE} or {@code --preset full}), writes
+ * JSON lines, CSV, charts and summary.md under {@code --out}, and prints the summary table.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Benchmark KV-cache strategies and batching on a seeded workload; metric names follow vllm bench.",
+            "With no flags: 16 ShareGPT-like requests on gpt2-random, strategies contiguous, paged and ring.",
+            "--preset full runs the documented comparison (docs/COMPARISON.md)."})
+public final class BenchCommand implements Callable<Integer> {
+    private static final List<String> PLAN_FLAGS = List.of("--workload", "--requests", "--prompt-tokens",
+            "--output-tokens", "--prefix-tokens", "--cache", "--block-size", "--window", "--reserve", "--prefix-sharing",
+            "--kv-budget-tokens", "--kv-budget-bytes", "--max-seqs", "--strategies", "--batching", "--batch-limits",
+            "--kv-budgets", "--block-sizes", "--windows", "--rates", "--max-batched-tokens", "--sinks", "--repeats");
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "quick (the default run) or full (docs/COMPARISON.md).")
+    String preset;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A JSON plan (see docs/COMPARISON.md, 'Config files').")
+    Path config;
+
+    @Option(names = "--only", split = ",", paramLabel = "NAME,...",
+            description = "Run only these parts of the plan: sweep names, kv-growth, ring-quality, long-gen.")
+    List<String> only;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where results go (default: results/bench-<timestamp>).")
+    Path out;
+
+    @Option(names = "--replot", paramLabel = "DIR",
+            description = "Draw the charts and summary.md of an earlier run directory again (no measuring).")
+    Path replot;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    CacheFlags cacheFlags;
+
+    @Mixin
+    SweepFlags sweepFlags;
+
+    @Mixin
+    WorkloadFlags workloadFlags;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (replot != null) {
+            return report(Replot.read(replot), replot);
+        }
+        BenchPlan plan = Plans.only(plan(), only);
+        Path dir = out != null ? out : Path.of("results", "bench-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        RuntimeOptions options = modelOptions.runtime();
+        BenchEnv env = BenchEnv.capture(plan.model(), options.threads() > 0 ? options.threads()
+                : TorchRuntime.defaultThreads(), options.dtype().name().toLowerCase(java.util.Locale.ROOT),
+                options.device().name().toLowerCase(java.util.Locale.ROOT), workloadFlags.seed);
+        Progress progress = quiet ? Progress.quiet() : Progress.console();
+        Results results = new BenchSession(plan, env, modelOptions.weightsSeed, options, progress)
+                .run("kvlab " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        return report(results, dir);
+    }
+
+    private static int report(Results results, Path dir) {
+        List<String> headlines = BenchOutput.write(results, dir);
+        System.out.print(SummaryReport.terminal(results.runs()));
+        headlines.forEach(h -> System.out.println("* " + h));
+        System.out.println("results: " + dir.toAbsolutePath());
+        return 0;
+    }
+
+    private BenchPlan plan() {
+        boolean planFlags = PLAN_FLAGS.stream().anyMatch(this::given);
+        if (preset != null && config != null) {
+            throw new BadInputException("give --preset or --config, not both");
+        }
+        String file = preset != null ? "--preset" : config != null ? "--config" : null;
+        if (file != null && planFlags) {
+            throw new BadInputException(file + " defines the workload and sweeps; drop the sweep and workload flags, or "
+                    + "drop " + file);
+        }
+        BenchPlan plan = config != null ? PlanFile.read(config)
+                : preset != null && !preset.equals("quick") ? PlanFile.preset(preset) : flagsPlan();
+        if (given("--model") || plan.model() == null) {
+            plan = plan.withModel(modelOptions.model);
+        }
+        return plan;
+    }
+
+    /** The plan the flags describe: one sweep (named "strategies", so it gets the per-run bar charts), plus KV growth. */
+    private BenchPlan flagsPlan() {
+        EngineConfig base = cacheFlags.engineConfig(bytesPerToken());
+        SweepFlags f = sweepFlags;
+        List<String> strategies = f.strategies != null ? f.strategies
+                : given("--cache") ? List.of(Plans.variant(base)) : List.of("contiguous", "paged", "ring");
+        SweepSpec sweep = new SweepSpec("strategies", workloadFlags.spec(), strategies, f.batching,
+                orElse(f.batchLimits, base.maxSeqs()), orElse(f.kvBudgets, base.kvBudgetTokens()),
+                orElse(f.blockSizes, base.cacheOptions().blockSize()), orElse(f.windows, base.cacheOptions().window()),
+                f.rates, base.cacheOptions().sinks(), base.maxBatchedTokens(), f.repeats);
+        return new BenchPlan(modelOptions.model, List.of(sweep), null, null, new KvGrowthSpec(0, 0, null, 0, 0));
+    }
+
+    private long bytesPerToken() {
+        try (TensorSource s = ModelRef.openWeights(modelOptions.model, modelOptions.weightsSeed)) {
+            Gpt2Config c = s.config();
+            return 2L * c.nLayer() * c.nEmbd() * modelOptions.runtime().dtype().bytes();
+        }
+    }
+
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    private static List<Integer> orElse(List<Integer> v, int d) {
+        return v != null ? v : List.of(d);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.kvlab.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where and how a result was measured; every result row carries these fields.
+ *
+ * @param machine  CPU model from /proc/cpuinfo (or os.arch)
+ * @param cores    processors the JVM sees
+ * @param os       os.name and os.version
+ * @param jvm      java.vm.name and java.runtime.version
+ * @param threads  torch / OpenBLAS threads
+ * @param dtype    compute dtype
+ * @param device   cpu or cuda
+ * @param model    the --model value
+ * @param seed     the workload seed
+ * @param loadAvg  the machine's 1-minute load average when the run started (other work on the machine skews times)
+ * @param started  when the benchmark started (UTC, ISO-8601)
+ * @param git      the source commit ({@code git describe --always --dirty}), or "unknown"
+ */
+public record BenchEnv(String machine, int cores, String os, String jvm, int threads, String dtype, String device,
+                       String model, long seed, double loadAvg, String started, String git) {
+
+    /** The environment now, for a run of {@code model} with these settings. */
+    public static BenchEnv capture(String model, int threads, String dtype, String device, long seed) {
+        return new BenchEnv(cpuModel(), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name") + " " + System.getProperty("os.version"),
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"), threads, dtype,
+                device, model, seed, loadAverage(), Instant.now().toString(), gitDescribe());
+    }
+
+    /** This environment with the load average measured again (call at the start of each run). */
+    public BenchEnv now() {
+        return new BenchEnv(machine, cores, os, jvm, threads, dtype, device, model, seed, loadAverage(), started, git);
+    }
+
+    public BenchEnv withDevice(String d) {
+        return new BenchEnv(machine, cores, os, jvm, threads, dtype, d, model, seed, loadAvg, started, git);
+    }
+
+    public BenchEnv withModel(String m) {
+        return new BenchEnv(machine, cores, os, jvm, threads, dtype, device, m, seed, loadAvg, started, git);
+    }
+
+    /** The fields as result columns. */
+    public Map<String, Object> columns() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("machine", machine);
+        m.put("cores", cores);
+        m.put("os", os);
+        m.put("jvm", jvm);
+        m.put("threads", threads);
+        m.put("dtype", dtype);
+        m.put("device", device);
+        m.put("model", model);
+        m.put("seed", seed);
+        m.put("load_avg_1m", loadAvg);
+        m.put("started", started);
+        m.put("git", git);
+        return m;
+    }
+
+    static String cpuModel() {
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
+            for (String l : lines) {
+                if (l.startsWith("model name")) {
+                    return l.substring(l.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall through
+        }
+        return System.getProperty("os.arch");
+    }
+
+    static String gitDescribe() {
+        try {
+            Process p = new ProcessBuilder("git", "describe", "--always", "--dirty").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            return p.waitFor() == 0 && !out.isEmpty() ? out : "unknown";
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+}

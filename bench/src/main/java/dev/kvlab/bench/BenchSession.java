@@ -1,0 +1,128 @@
+package dev.kvlab.bench;
+
+import dev.kvlab.model.Gpt2Config;
+import dev.kvlab.model.torch.Gpt2Model;
+import dev.kvlab.model.torch.RuntimeOptions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs a {@link BenchPlan}: every sweep point (a fresh engine each, {@code repeats} rounds over all points, the
+ * median round by output throughput kept), then KV growth, ring quality and the long generation, loading each
+ * model once. Pure measurement: writing files is {@link BenchOutput}'s job.
+ */
+final class BenchSession {
+    private final BenchPlan plan;
+    private final Progress progress;
+    private final ModelHolder models;
+    private BenchEnv env;
+
+    BenchSession(BenchPlan plan, BenchEnv env, long weightsSeed, RuntimeOptions options, Progress progress) {
+        this.plan = plan;
+        this.env = env;
+        this.progress = progress;
+        this.models = new ModelHolder(weightsSeed, options, progress);
+    }
+
+    Results run(String command) {
+        try (models) {
+            progress.plan(plan.numSweepRuns());
+            List<Map<String, Object>> runs = new ArrayList<>();
+            List<Map<String, Object>> requests = new ArrayList<>();
+            for (SweepSpec s : plan.sweeps()) {
+                sweep(s, runs, requests);
+            }
+            List<Map<String, Object>> growth = plan.kvGrowth() == null ? List.of() : kvGrowth();
+            List<Map<String, Object>> ring = plan.ringQuality() == null ? List.of() : ringQuality();
+            List<Map<String, Object>> longGen = plan.longGen() == null ? List.of() : longGen();
+            return new Results(env, command, runs, requests, growth, longGen, ring);
+        }
+    }
+
+    private Gpt2Model model(String name) {
+        Gpt2Model m = models.get(name);
+        env = env.withDevice(m.device().is_cuda() ? "cuda" : "cpu");
+        return m;
+    }
+
+    private void sweep(SweepSpec s, List<Map<String, Object>> runs, List<Map<String, Object>> requests) {
+        Gpt2Model model = model(plan.model());
+        Gpt2Config c = model.config();
+        List<RequestSpec> base = Workloads.build(s.workload(), c.eosTokenId(), c.nPositions());
+        BenchRunner runner = new BenchRunner(model, progress);
+        warmUp(model, s, base);
+        List<RunConfig> points = s.points();
+        List<List<Measured>> rounds = new ArrayList<>();
+        for (int round = 0; round < s.repeats(); round++) {
+            List<Measured> results = new ArrayList<>();
+            for (RunConfig point : points) {
+                List<RequestSpec> reqs = Workloads.withArrivals(base, point.arrivals(), s.workload().seed());
+                progress.startRun(s.name() + ": " + point.label() + (s.repeats() > 1 ? " #" + (round + 1) : ""));
+                BenchEnv now = env.now();
+                RunResult r = runner.run(point, reqs);
+                progress.endRun(String.format(Locale.ROOT, "%.1f output tok/s, TTFT p50 %.0f ms, max concurrent %d",
+                        r.metrics().outputThroughput(), r.metrics().ttft().median(), r.stats().peakRunning()));
+                results.add(new Measured(r, now));
+            }
+            rounds.add(results);
+        }
+        for (int i = 0; i < points.size(); i++) {
+            int p = i;
+            List<Measured> tries = rounds.stream().map(round -> round.get(p)).toList();
+            Measured kept = median(tries);
+            Map<String, Object> row = ResultRow.of(kept.env(), s.name(), s.workload(), kept.result());
+            ResultRow.spread(row, tries.stream().mapToDouble(m -> m.result().metrics().outputThroughput()).toArray());
+            runs.add(row);
+            requests.addAll(ResultRow.requests(s.name(), kept.result()));
+        }
+    }
+
+    /** One measured run and the environment when it started. */
+    private record Measured(RunResult result, BenchEnv env) {
+    }
+
+    /** The run with the median output throughput (the lower middle one for an even count). */
+    private static Measured median(List<Measured> tries) {
+        List<Measured> sorted = new ArrayList<>(tries);
+        sorted.sort(Comparator.comparingDouble(m -> m.result().metrics().outputThroughput()));
+        return sorted.get((sorted.size() - 1) / 2);
+    }
+
+    /**
+     * Runs the first few requests of the workload (outputs cut to 8 tokens) once per strategy of the sweep, unrecorded,
+     * so the first measured point does not pay for JIT compilation and first-touch allocation of its code paths.
+     */
+    private static void warmUp(Gpt2Model model, SweepSpec s, List<RequestSpec> base) {
+        BenchRunner quiet = new BenchRunner(model, Progress.quiet());
+        List<RequestSpec> few = base.subList(0, Math.min(4, base.size())).stream()
+                .map(r -> new RequestSpec(r.id(), r.promptIds(), Math.min(8, r.maxNewTokens()), 0)).toList();
+        s.points().stream().map(RunConfig::strategy).distinct().forEach(strategy -> {
+            RunConfig first = s.points().stream().filter(p -> p.strategy().equals(strategy)).findFirst().orElseThrow();
+            quiet.run(new RunConfig(strategy, RunConfig.CONTINUOUS, first.batchLimit(), first.kvBudgetTokens(),
+                    first.blockSize(), first.window(), first.sinks(), first.maxBatchedTokens(), Arrivals.ALL_AT_ONCE), few);
+        });
+    }
+
+    private List<Map<String, Object>> kvGrowth() {
+        Gpt2Model model = model(plan.model());
+        return KvGrowth.run(plan.kvGrowth(), model.config(), model.dtype().bytes());
+    }
+
+    private List<Map<String, Object>> ringQuality() {
+        RingQualitySpec spec = plan.ringQuality();
+        String name = spec.model() == null ? plan.model() : spec.model();
+        Gpt2Model model = model(name);
+        progress.plan(1 + spec.windows().size());
+        return RingQuality.rows(new RingQuality(model).run(spec, progress), env.now().withModel(name), spec.length());
+    }
+
+    private List<Map<String, Object>> longGen() {
+        LongGenSpec spec = plan.longGen();
+        Gpt2Model model = model(spec.model());
+        progress.plan(spec.strategies().size());
+        return LongGen.rows(new LongGen(model, progress).run(spec), env.now().withModel(spec.model()), spec);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.kvlab.bench;
+
+import dev.kvlab.cache.CacheOptions;
+import dev.kvlab.runtime.EngineConfig;
+import java.util.List;
+
+/** Helpers that shape a {@link BenchPlan}: selecting parts of it, naming a strategy variant. */
+final class Plans {
+    static final List<String> SPECIAL = List.of("kv-growth", "ring-quality", "long-gen");
+
+    private Plans() {
+    }
+
+    /** The plan reduced to the named parts; {@code null} keeps everything. */
+    static BenchPlan only(BenchPlan plan, List<String> names) {
+        if (names == null) {
+            return plan;
+        }
+        List<String> known = new java.util.ArrayList<>(plan.sweeps().stream().map(SweepSpec::name).toList());
+        known.addAll(SPECIAL);
+        for (String n : names) {
+            if (!known.contains(n)) {
+                throw new IllegalArgumentException("--only: no part named '" + n + "'; this plan has: "
+                        + String.join(", ", known));
+            }
+        }
+        List<SweepSpec> sweeps = plan.sweeps().stream().filter(s -> names.contains(s.name())).toList();
+        return new BenchPlan(plan.model(), sweeps, names.contains("long-gen") ? plan.longGen() : null,
+                names.contains("ring-quality") ? plan.ringQuality() : null,
+                names.contains("kv-growth") ? plan.kvGrowth() : null);
+    }
+
+    /** The strategy name with the variant the cache options select ({@code contiguous:max}, {@code paged:noprefix}). */
+    static String variant(EngineConfig c) {
+        CacheOptions o = c.cacheOptions();
+        return switch (c.strategy()) {
+            case "contiguous" -> o.reserve() == CacheOptions.Reserve.MAX ? "contiguous:max" : "contiguous";
+            case "paged" -> o.prefixSharing() ? "paged" : "paged:noprefix";
+            default -> c.strategy();
+        };
+    }
+}

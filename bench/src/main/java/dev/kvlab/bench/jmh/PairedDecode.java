@@ -1,0 +1,128 @@
+package dev.kvlab.bench.jmh;
+
+import dev.kvlab.model.TensorSource;
+import dev.kvlab.model.torch.ComputeDType;
+import dev.kvlab.model.torch.DeviceKind;
+import dev.kvlab.model.torch.Gpt2Model;
+import dev.kvlab.model.torch.RuntimeOptions;
+import dev.kvlab.model.torch.TorchRuntime;
+import dev.kvlab.runtime.ModelRef;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import org.bytedeco.pytorch.Device;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+
+/**
+ * {@code kvlab jmh --paired}: {@link DecodeStepBench}'s decode step for every strategy of a point in one JVM, one
+ * sample of each in turn (the order rotating every round), so that all strategies see the same machine load. On a
+ * shared, busy machine this gives steadier ratios than JMH's one-trial-after-another; the ratio reported is the
+ * median of the per-round ratios to contiguous. Same setup, rewind and step as the JMH benchmark; parameters come
+ * from JMH's {@code -p name=v1,v2} (defaults: the benchmark's {@code @Param} values), {@code -wi} and {@code -i}.
+ * Medians and percentiles are nearest-rank. Leave {@code ring} out ({@code -p strategy=contiguous,paged}): its read
+ * allocates new tensors every step, which next to other strategies' pools in one JVM ran 4-30x slower (glibc
+ * page-fault churn) than in its own fork.
+ */
+final class PairedDecode {
+    private PairedDecode() {
+    }
+
+    /** Runs every point and prints a markdown table of medians (ms per step). */
+    static void run(CommandLineOptions options, PrintStream out) throws ReflectiveOperationException {
+        List<String> strategies = values(options, "strategy");
+        int warmup = options.getWarmupIterations().orElse(AbstractKvlabBenchmark.WARMUP_ITERATIONS);
+        int samples = options.getMeasurementIterations().orElse(AbstractKvlabBenchmark.MEASUREMENT_ITERATIONS);
+        int threads = Integer.parseInt(values(options, "threads").get(0));
+        String model = values(options, "model").get(0);
+        Device device = TorchRuntime.init(new RuntimeOptions(DeviceKind.CPU, threads, ComputeDType.FLOAT32));
+        Gpt2Model gpt2;
+        try (TensorSource source = ModelRef.openWeights(model, 0)) {
+            gpt2 = new Gpt2Model(source, device, ComputeDType.FLOAT32);
+        }
+        out.printf("paired decode steps: model=%s threads=%d, %d warmup + %d measured rounds per point%n%n", model,
+                threads, warmup, samples);
+        StringBuilder head = new StringBuilder("| batch | context | layout");
+        strategies.forEach(s -> head.append(" | ").append(s).append(" ms (p10-p90)"));
+        strategies.stream().skip(1).forEach(s -> head.append(" | ").append(s).append("/").append(strategies.get(0)));
+        out.println(head.append(" |"));
+        out.println("|---".repeat(3 + 2 * strategies.size() - 1) + "|");
+        try {
+            for (String layout : values(options, "layout")) {
+                for (String batch : values(options, "batch")) {
+                    for (String context : values(options, "context")) {
+                        out.println(point(gpt2, strategies, Integer.parseInt(batch), Integer.parseInt(context), layout,
+                                threads, warmup, samples));
+                    }
+                }
+            }
+        } finally {
+            gpt2.close();
+        }
+    }
+
+    private static String point(Gpt2Model gpt2, List<String> strategies, int batch, int context, String layout,
+                                int threads, int warmup, int samples) {
+        List<DecodeStepBench> benches = new ArrayList<>();
+        try {
+            for (String s : strategies) {
+                DecodeStepBench b = new DecodeStepBench();
+                b.strategy = s;
+                b.batch = batch;
+                b.context = context;
+                b.layout = layout;
+                b.threads = threads;
+                benches.add(b);
+                b.setUp(gpt2, false);
+            }
+            double[][] ms = new double[strategies.size()][samples];
+            for (int round = -warmup; round < samples; round++) {
+                for (int k = 0; k < benches.size(); k++) {
+                    int s = Math.floorMod(k + round, benches.size());   // rotate who goes first
+                    DecodeStepBench b = benches.get(s);
+                    b.rewind();
+                    long t0 = System.nanoTime();
+                    b.decodeStep();
+                    if (round >= 0) {
+                        ms[s][round] = (System.nanoTime() - t0) / 1e6;
+                    }
+                }
+            }
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %d | %d | %s", batch, context, layout));
+            for (double[] m : ms) {
+                row.append(String.format(Locale.ROOT, " | %.1f (%.1f-%.1f)", percentile(m, 50), percentile(m, 10),
+                        percentile(m, 90)));
+            }
+            for (int s = 1; s < ms.length; s++) {
+                double[] ratio = new double[samples];
+                for (int i = 0; i < samples; i++) {
+                    ratio[i] = ms[s][i] / ms[0][i];
+                }
+                row.append(String.format(Locale.ROOT, " | %.3f", percentile(ratio, 50)));
+            }
+            return row.append(" |").toString();
+        } finally {
+            benches.forEach(DecodeStepBench::tearDown);
+        }
+    }
+
+    /** The -p values of {@code name}, or the benchmark's {@code @Param} defaults. */
+    static List<String> values(CommandLineOptions options, String name) throws ReflectiveOperationException {
+        if (options.getParameter(name).hasValue()) {
+            Collection<String> given = options.getParameter(name).get();
+            return List.copyOf(given);
+        }
+        return Arrays.asList(DecodeStepBench.class.getField(name).getAnnotation(Param.class).value());
+    }
+
+    /** Nearest-rank percentile of {@code v}. */
+    static double percentile(double[] v, double p) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int i = (int) Math.ceil(p / 100.0 * s.length) - 1;
+        return s[Math.max(0, Math.min(s.length - 1, i))];
+    }
+}

@@ -1,0 +1,81 @@
+package dev.kvlab.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Plan files, sweep expansion, CSV/JSON writing and the long-generation total. */
+class PlanAndTablesTest {
+    @Test
+    void theFullPresetParsesAndNamesItsExperiments() {
+        BenchPlan p = PlanFile.preset("full");
+        List<String> names = p.sweeps().stream().map(SweepSpec::name).toList();
+        assertTrue(names.containsAll(List.of("strategies", "batching", "capacity", "load", "prefix", "block-size")),
+                names.toString());
+        assertNotNull(p.longGen());
+        assertNotNull(p.ringQuality());
+        assertNotNull(p.kvGrowth());
+    }
+
+    @Test
+    void unknownKeysAndBadValuesAreReportedByName() {
+        var e = assertThrows(IllegalArgumentException.class, () -> PlanFile.parse(
+                "{\"sweeps\":[{\"name\":\"x\",\"workload\":{\"kind\":\"fixed\",\"requests\":1,\"promptTokens\":1,"
+                        + "\"outputTokens\":1},\"blockSize\":[8]}]}", "test"));
+        assertTrue(e.getMessage().contains("unknown key 'sweeps[0].blockSize'"), e.getMessage());
+        var bad = assertThrows(IllegalArgumentException.class, () -> PlanFile.parse(
+                "{\"sweeps\":[{\"name\":\"x\",\"workload\":{\"kind\":\"fixed\",\"requests\":0}}]}", "test"));
+        assertTrue(bad.getMessage().contains("requests"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PlanFile.preset("huge"));
+    }
+
+    @Test
+    void blockSizesVaryOnlyPagedAndWindowsOnlyRing() {
+        SweepSpec s = new SweepSpec("s", new WorkloadSpec("fixed", 1, 1, 1, 0, 0),
+                List.of("contiguous", "paged", "ring"), null, List.of(2, 4), null, List.of(8, 16, 32),
+                List.of(64, 128), List.of("inf", "2"), 0, 0, 0);
+        // per rate and limit: contiguous 1 + paged 3 + ring 2 = 6; x 2 limits x 2 rates
+        assertEquals(24, s.points().size());
+        assertEquals("paged bs=8 seqs=2", s.points().get(2).label());
+        assertThrows(IllegalArgumentException.class, () -> new SweepSpec("s", new WorkloadSpec("fixed", 1, 1, 1, 0, 0),
+                List.of("contiguous:huge"), null, null, null, null, null, null, 0, 0, 0));
+    }
+
+    @Test
+    void csvQuotesAndLeavesNanEmptyAndJsonLinesAreOnePerRow() {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("name", "a,b");
+        a.put("x", 1.5);
+        a.put("y", Double.NaN);
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("name", "say \"hi\"");
+        b.put("z", 1234567.891);
+        assertEquals("name,x,y,z\n\"a,b\",1.5,,\n\"say \"\"hi\"\"\",,,1234570\n", Tables.csv(List.of(a, b)));
+        assertEquals(2, Tables.jsonLines(List.of(a, b)).lines().count());
+    }
+
+    @Test
+    void trapezoidalTotalIsExactForALinearCurve() {
+        // step(t) = t ms for t = 1..100: the sum is 5050 ms
+        assertEquals(5.050, LongGen.totalSeconds(new int[] {1, 50, 100}, new double[] {1, 50, 100}, 100), 1e-12);
+        // constant 10 ms from 1 to 1000: 10 s
+        assertEquals(10.0, LongGen.totalSeconds(new int[] {2, 500, 1000}, new double[] {10, 10, 10}, 1000), 1e-12);
+    }
+
+    @Test
+    void ringScoreOfIdenticalLogitsIsPerfect() {
+        int vocab = 3;
+        float[] logits = {1, 2, 3, 3, 2, 1, 0, 0, 5, 1, 1, 1};
+        RingQuality.Score s = RingQuality.score(logits, logits.clone(), new int[] {0, 1, 2, 0}, 1, 0, vocab);
+        assertEquals(2, s.positions());          // positions 1 and 2 have a next token
+        assertEquals(1.0, s.agreement());
+        assertEquals(0.0, s.kl(), 1e-12);
+        assertEquals(0.0, s.nllGap(), 1e-12);
+    }
+}
