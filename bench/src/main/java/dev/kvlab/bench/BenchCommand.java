@@ -27,12 +27,17 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmark KV-cache strategies and batching on a seeded workload; metric names follow vllm bench.",
             "With no flags: 16 ShareGPT-like requests on gpt2-random, strategies contiguous, paged and ring.",
-            "--preset full runs the documented comparison (docs/COMPARISON.md)."})
+            "--preset full runs the documented comparison (docs/COMPARISON.md).",
+            "Runs one torch thread unless --threads is given: timings stay comparable, and two BLAS threads next to other",
+            "work on a 2-core machine oversubscribe it and run several times slower (measured: 17 min vs 99 s)."})
 public final class BenchCommand implements Callable<Integer> {
     private static final List<String> PLAN_FLAGS = List.of("--workload", "--requests", "--prompt-tokens",
             "--output-tokens", "--prefix-tokens", "--cache", "--block-size", "--window", "--reserve", "--prefix-sharing",
             "--kv-budget-tokens", "--kv-budget-bytes", "--max-seqs", "--strategies", "--batching", "--batch-limits",
             "--kv-budgets", "--block-sizes", "--windows", "--rates", "--max-batched-tokens", "--sinks", "--repeats");
+
+    /** Torch threads when --threads is not given (see the command description). */
+    static final int BENCH_THREADS = 1;
 
     @Option(names = "--preset", paramLabel = "NAME", description = "quick (the default run) or full (docs/COMPARISON.md).")
     String preset;
@@ -77,6 +82,9 @@ public final class BenchCommand implements Callable<Integer> {
         BenchPlan plan = Plans.only(plan(), only);
         Path dir = out != null ? out : Path.of("results", "bench-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        if (!given("--threads")) {
+            modelOptions.threads = BENCH_THREADS;
+        }
         RuntimeOptions options = modelOptions.runtime();
         BenchEnv env = BenchEnv.capture(plan.model(), options.threads() > 0 ? options.threads()
                 : TorchRuntime.defaultThreads(), options.dtype().name().toLowerCase(java.util.Locale.ROOT),
