@@ -40,7 +40,7 @@ public final class JmhCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (paired) {
             System.out.println("kvlab jmh --paired: load average at start " + loadAverage());
-            PairedDecode.run(new CommandLineOptions(jmhArgs.toArray(new String[0])), System.out);
+            PairedDecode.run(parse(jmhArgs), System.out);
             System.out.println("kvlab jmh --paired: load average at end " + loadAverage());
             return 0;
         }
@@ -63,8 +63,8 @@ public final class JmhCommand implements Callable<Integer> {
     }
 
     /** The user's arguments plus the default benchmark and JSON result file, where the user gave none. */
-    static List<String> withDefaults(List<String> userArgs, LocalDateTime now) throws CommandLineOptionException {
-        CommandLineOptions parsed = new CommandLineOptions(userArgs.toArray(new String[0]));
+    static List<String> withDefaults(List<String> userArgs, LocalDateTime now) {
+        CommandLineOptions parsed = parse(userArgs);
         List<String> args = new ArrayList<>(userArgs);
         if (parsed.getIncludes().isEmpty()) {
             args.add(DecodeStepBench.class.getSimpleName());
@@ -78,9 +78,18 @@ public final class JmhCommand implements Callable<Integer> {
     }
 
     /** The result file these arguments name ({@code -rff}), or null. */
-    private static Path resultFile(List<String> args) throws CommandLineOptionException {
-        CommandLineOptions parsed = new CommandLineOptions(args.toArray(new String[0]));
+    private static Path resultFile(List<String> args) {
+        CommandLineOptions parsed = parse(args);
         return parsed.getResult().hasValue() ? Path.of(parsed.getResult().get()) : null;
+    }
+
+    /** JMH's reading of the arguments; a bad one is bad input (exit code 2), not an internal error. */
+    static CommandLineOptions parse(List<String> args) {
+        try {
+            return new CommandLineOptions(args.toArray(new String[0]));
+        } catch (CommandLineOptionException e) {
+            throw new IllegalArgumentException("bad JMH arguments: " + e.getMessage(), e);
+        }
     }
 
     private static String loadAverage() {
