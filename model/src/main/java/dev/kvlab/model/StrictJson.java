@@ -2,24 +2,17 @@ package dev.kvlab.model;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
-import java.io.IOException;
-import java.io.StringReader;
+import dev.kvlab.model.json.JsonFields;
+import dev.kvlab.model.json.JsonInputException;
 import java.math.BigDecimal;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Strict JSON for model files: RFC 8259 only (no comments, NaN or single quotes), one top-level object,
- * duplicate top-level keys rejected, and integers read exactly. Every failure is a
- * {@link ModelLoadException} whose message starts with the {@code where} given (usually the file name).
+ * Model files read with the project's one JSON policy ({@link dev.kvlab.model.json.StrictJson}: RFC 8259 only, no
+ * duplicate keys at any depth), and integers read exactly. Every failure is a {@link ModelLoadException} whose
+ * message starts with the {@code where} given (usually the file name).
  */
 final class StrictJson {
     private StrictJson() {
@@ -31,33 +24,17 @@ final class StrictJson {
      * @return its members in file order (nested values as Gson trees)
      */
     static Map<String, JsonElement> parseObject(String text, String where) {
-        try (JsonReader r = new JsonReader(new StringReader(text))) {
-            r.setStrictness(Strictness.STRICT);
-            if (r.peek() != JsonToken.BEGIN_OBJECT) {
-                throw new ModelLoadException(where + ": expected a JSON object, found " + r.peek());
-            }
-            Map<String, JsonElement> members = readMembers(r, where);
-            if (r.peek() != JsonToken.END_DOCUMENT) {
-                throw new ModelLoadException(where + ": trailing data after the JSON object");
-            }
-            return members;
-        } catch (IOException | JsonParseException | IllegalStateException | NumberFormatException e) {
-            throw new ModelLoadException(where + ": invalid JSON: " + e.getMessage(), e);
+        JsonElement tree;
+        try {
+            tree = dev.kvlab.model.json.StrictJson.parse(text, where);
+        } catch (JsonInputException e) {
+            throw new ModelLoadException(where + ": invalid JSON: " + e.getMessage().substring(where.length() + 2), e);
         }
-    }
-
-    private static Map<String, JsonElement> readMembers(JsonReader r, String where) throws IOException {
+        if (!tree.isJsonObject()) {
+            throw new ModelLoadException(where + ": expected a JSON object, found " + JsonFields.describe(tree));
+        }
         Map<String, JsonElement> members = new LinkedHashMap<>();
-        Set<String> seen = new HashSet<>();
-        r.beginObject();
-        while (r.hasNext()) {
-            String name = r.nextName();
-            if (!seen.add(name)) {
-                throw new ModelLoadException(where + ": duplicate key '" + name + "'");
-            }
-            members.put(name, JsonParser.parseReader(r));
-        }
-        r.endObject();
+        tree.getAsJsonObject().entrySet().forEach(m -> members.put(m.getKey(), m.getValue()));
         return members;
     }
 

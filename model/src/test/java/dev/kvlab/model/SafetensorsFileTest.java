@@ -97,7 +97,7 @@ class SafetensorsFileTest {
                 case_("deep nesting", file("{\"w\":" + "[".repeat(5000) + "]".repeat(5000) + "}", 0), "invalid JSON"),
                 case_("not an object", file("[1,2,3]", 0), "JSON object"),
                 case_("trailing data", file("{} {}", 0), "invalid JSON"),
-                case_("duplicate tensor", file("{\"w\":{" + ok + "},\"w\":{" + ok + "}}", 8), "duplicate", "'w'"),
+                case_("duplicate tensor", file("{\"w\":{" + ok + "},\"w\":{" + ok + "}}", 8), "duplicate", "\"w\""),
                 case_("entry not an object", file("{\"w\":5}", 0), "'w'", "object"),
                 case_("unknown dtype", file("{\"w\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}", 8),
                         "'w'", "I64"),

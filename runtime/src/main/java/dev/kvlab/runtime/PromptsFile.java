@@ -1,10 +1,8 @@
 package dev.kvlab.runtime;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonSyntaxException;
+import dev.kvlab.model.json.JsonFields;
+import dev.kvlab.model.json.JsonInputException;
+import dev.kvlab.model.json.StrictJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,8 +16,9 @@ import java.util.function.Function;
 /**
  * Reads {@code --prompts-file}: JSON lines, one request each, with {@code id}, {@code prompt} (text) or
  * {@code prompt_ids}, {@code max_new_tokens}, and optional {@code temperature}, {@code top_k}, {@code top_p},
- * {@code seed}, {@code ignore_eos}, {@code stop_token_ids}. Blank lines are skipped. Any bad line is an
- * {@link IllegalArgumentException} naming the file and line.
+ * {@code seed}, {@code ignore_eos}, {@code stop_token_ids}. Blank lines are skipped. Each line is read with the
+ * project's strict JSON policy ({@link StrictJson}): integers exact and in range, booleans booleans, unknown and
+ * duplicate keys errors. Any bad line is an {@link IllegalArgumentException} naming the file, line and key.
  */
 public final class PromptsFile {
     private PromptsFile() {
@@ -34,7 +33,7 @@ public final class PromptsFile {
         try {
             lines = Files.readAllLines(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read prompts file " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read prompts file " + file + ": " + IoErrors.describe(e), e);
         }
         List<GenerationRequest> out = new ArrayList<>();
         Set<String> ids = new HashSet<>();
@@ -42,15 +41,20 @@ public final class PromptsFile {
             if (lines.get(i).isBlank()) {
                 continue;
             }
+            String where = file + " line " + (i + 1);
+            GenerationRequest r;
             try {
-                GenerationRequest r = parse(lines.get(i), i + 1, encode, defaults);
-                if (!ids.add(r.id())) {
-                    throw new IllegalArgumentException("duplicate id '" + r.id() + "'");
-                }
-                out.add(r);
-            } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
-                throw new IllegalArgumentException(file + " line " + (i + 1) + ": " + e.getMessage(), e);
+                r = parse(lines.get(i), where, i + 1, encode, defaults);
+            } catch (JsonInputException e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage().startsWith(where) ? e.getMessage()
+                        : where + ": " + e.getMessage(), e);
             }
+            if (!ids.add(r.id())) {
+                throw new IllegalArgumentException(where + ": duplicate id \"" + r.id() + "\"");
+            }
+            out.add(r);
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException(file + ": no requests in the file");
@@ -58,50 +62,27 @@ public final class PromptsFile {
         return out;
     }
 
-    private static GenerationRequest parse(String line, int number, Function<String, int[]> encode,
+    /** The keys a line may have; any other key (a typo such as "temprature") is an error. */
+    static final String[] KEYS = {"id", "prompt", "prompt_ids", "max_new_tokens", "temperature", "top_k", "top_p",
+        "seed", "ignore_eos", "stop_token_ids"};
+
+    private static GenerationRequest parse(String line, String where, int number, Function<String, int[]> encode,
                                            GenerationRequest d) {
-        JsonObject o = object(line);
-        String id = o.has("id") ? o.get("id").getAsString() : "line-" + number;
-        int[] prompt = prompt(o, encode);
-        int maxNew = o.has("max_new_tokens") ? o.get("max_new_tokens").getAsInt() : d.maxNewTokens();
-        SamplingParams s = new SamplingParams(
-                o.has("temperature") ? o.get("temperature").getAsDouble() : d.sampling().temperature(),
-                o.has("top_k") ? o.get("top_k").getAsInt() : d.sampling().topK(),
-                o.has("top_p") ? o.get("top_p").getAsDouble() : d.sampling().topP(),
-                o.has("seed") ? o.get("seed").getAsLong() : d.sampling().seed() + number);
-        boolean ignoreEos = o.has("ignore_eos") ? o.get("ignore_eos").getAsBoolean() : d.ignoreEos();
-        int[] stops = o.has("stop_token_ids") ? ints(o.get("stop_token_ids"), "stop_token_ids") : d.stopTokenIds();
-        return new GenerationRequest(id, prompt, maxNew, s, ignoreEos, stops);
-    }
-
-    private static JsonObject object(String line) {
-        try {
-            JsonElement e = JsonParser.parseString(line);
-            if (!e.isJsonObject()) {
-                throw new IllegalArgumentException("expected a JSON object");
-            }
-            return e.getAsJsonObject();
-        } catch (JsonSyntaxException e) {
-            throw new IllegalArgumentException("not valid JSON (" + e.getMessage() + ")");
-        }
-    }
-
-    private static int[] prompt(JsonObject o, Function<String, int[]> encode) {
+        JsonFields o = StrictJson.parseObject(line, where).allowOnly(KEYS);
+        String id = o.string("id", "line-" + number);
         if (o.has("prompt") == o.has("prompt_ids")) {
-            throw new IllegalArgumentException("give exactly one of \"prompt\" and \"prompt_ids\"");
+            throw new IllegalArgumentException(where + ": give exactly one of \"prompt\" and \"prompt_ids\"");
         }
-        return o.has("prompt") ? encode.apply(o.get("prompt").getAsString()) : ints(o.get("prompt_ids"), "prompt_ids");
-    }
-
-    private static int[] ints(JsonElement e, String field) {
-        if (!e.isJsonArray()) {
-            throw new IllegalArgumentException("\"" + field + "\" must be an array of token ids");
-        }
-        JsonArray a = e.getAsJsonArray();
-        int[] out = new int[a.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = a.get(i).getAsInt();
-        }
-        return out;
+        int[] prompt = o.has("prompt") ? encode.apply(o.string("prompt"))
+                : o.intArray("prompt_ids", 0, Integer.MAX_VALUE);
+        int maxNew = o.intIn("max_new_tokens", 1, Integer.MAX_VALUE, d.maxNewTokens());
+        SamplingParams s = new SamplingParams(
+                o.doubleIn("temperature", 0, SamplingParams.MAX_TEMPERATURE, d.sampling().temperature()),
+                o.intIn("top_k", 0, Integer.MAX_VALUE, d.sampling().topK()),
+                o.doubleIn("top_p", Double.MIN_VALUE, 1.0, d.sampling().topP()),
+                o.longIn("seed", Long.MIN_VALUE, Long.MAX_VALUE, d.sampling().seed() + number));
+        boolean ignoreEos = o.bool("ignore_eos", d.ignoreEos());
+        int[] stops = o.intArray("stop_token_ids", 0, Integer.MAX_VALUE, d.stopTokenIds());
+        return new GenerationRequest(id, prompt, maxNew, s, ignoreEos, stops);
     }
 }
