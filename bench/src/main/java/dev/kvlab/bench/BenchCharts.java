@@ -37,79 +37,83 @@ public final class BenchCharts {
         return names;
     }
 
-    private static void throughputVsBatchLimit(List<Map<String, Object>> rows, Path dir, List<String> names) {
-        List<Map<String, Object>> b = Rows.of(rows, "batching");
+    private static void throughputVsBatchLimit(List<ResultRow> rows, Path dir, List<String> names) {
+        List<ResultRow> b = Rows.of(rows, "batching");
         if (b.isEmpty()) {
             return;
         }
-        var groups = Rows.group(b, r -> Rows.str(r, "batching") + " batching (" + Rows.str(r, "strategy") + ")");
-        save(ChartFiles.line("Throughput vs batch limit (" + Rows.str(b.get(0), "workload") + ")",
+        var groups = Rows.group(b, r -> r.point().batching() + " batching (" + r.strategy() + ")");
+        save(ChartFiles.line("Throughput vs batch limit (" + b.get(0).workload() + ")",
                 "batch limit (max running requests)", "output throughput (tokens/s)",
-                Rows.series(groups, "batch_limit", "output_throughput", 1)), dir, "throughput_vs_batch_limit", names);
+                Rows.series(groups, r -> r.point().batchLimit(), r -> r.latency().outputThroughput(), 1)), dir,
+                "throughput_vs_batch_limit", names);
     }
 
-    private static void latencyVsLoad(List<Map<String, Object>> rows, Path dir, List<String> names) {
-        List<Map<String, Object>> l = Rows.of(rows, "load").stream()
-                .filter(r -> Double.isFinite(Rows.num(r, "request_rate"))).toList();
+    private static void latencyVsLoad(List<ResultRow> rows, Path dir, List<String> names) {
+        List<ResultRow> l = Rows.of(rows, "load").stream()
+                .filter(r -> Double.isFinite(r.point().requestRate())).toList();
         if (l.isEmpty()) {
             return;
         }
-        var groups = Rows.group(l, r -> Rows.str(r, "strategy"));
+        var groups = Rows.group(l, ResultRow::strategy);
         Map<String, ChartFiles.Series> s = new LinkedHashMap<>();
-        Rows.series(groups, "request_rate", "median_ttft_ms", 1).forEach((k, v) -> s.put(k + " TTFT p50", v));
-        Rows.series(groups, "request_rate", "median_e2el_ms", 1).forEach((k, v) -> s.put(k + " E2EL p50", v));
-        save(ChartFiles.line("Latency vs load (Poisson arrivals, " + Rows.str(l.get(0), "workload") + ")",
+        Rows.series(groups, r -> r.point().requestRate(), r -> r.latency().medianTtftMs(), 1)
+                .forEach((k, v) -> s.put(k + " TTFT p50", v));
+        Rows.series(groups, r -> r.point().requestRate(), r -> r.latency().medianE2elMs(), 1)
+                .forEach((k, v) -> s.put(k + " E2EL p50", v));
+        save(ChartFiles.line("Latency vs load (Poisson arrivals, " + l.get(0).workload() + ")",
                 "request rate (requests/s)", "latency (ms)", s), dir, "latency_vs_load", names);
     }
 
-    private static void perStrategyBars(List<Map<String, Object>> rows, Path dir, List<String> names) {
-        List<Map<String, Object>> s = Rows.of(rows, "strategies");
+    private static void perStrategyBars(List<ResultRow> rows, Path dir, List<String> names) {
+        List<ResultRow> s = Rows.of(rows, "strategies");
         if (s.isEmpty()) {
             return;
         }
-        List<String> cats = s.stream().map(r -> Rows.str(r, "label")).toList();
+        List<String> cats = s.stream().map(ResultRow::label).toList();
         Map<String, List<Double>> waste = Map.of("KV waste (time-averaged)",
-                s.stream().map(r -> Rows.num(r, "kv_waste_pct")).toList());
-        save(ChartFiles.bars("KV waste per strategy (" + Rows.str(s.get(0), "workload") + ")", "strategy",
+                s.stream().map(r -> r.engine().kvWastePct()).toList());
+        save(ChartFiles.bars("KV waste per strategy (" + s.get(0).workload() + ")", "strategy",
                 "reserved but not live (%)", cats, waste), dir, "kv_waste_by_strategy", names);
         Map<String, List<Double>> tput = Map.of("output throughput",
-                s.stream().map(r -> Rows.num(r, "output_throughput")).toList());
-        save(ChartFiles.bars("Output throughput per strategy (" + Rows.str(s.get(0), "workload") + ", "
-                + Rows.str(s.get(0), "model") + ")", "strategy", "output tokens/s", cats, tput), dir,
-                "throughput_by_strategy", names);
+                s.stream().map(r -> r.latency().outputThroughput()).toList());
+        save(ChartFiles.bars("Output throughput per strategy (" + s.get(0).workload() + ", " + s.get(0).env().model()
+                + ")", "strategy", "output tokens/s", cats, tput), dir, "throughput_by_strategy", names);
     }
 
-    private static void capacity(List<Map<String, Object>> rows, Path dir, List<String> names) {
-        List<Map<String, Object>> c = Rows.of(rows, "capacity");
+    private static void capacity(List<ResultRow> rows, Path dir, List<String> names) {
+        List<ResultRow> c = Rows.of(rows, "capacity");
         if (c.isEmpty()) {
             return;
         }
-        List<String> cats = c.stream().map(r -> Rows.str(r, "strategy")).toList();
+        List<String> cats = c.stream().map(ResultRow::strategy).toList();
         Map<String, List<Double>> peak = Map.of("max concurrent sequences",
-                c.stream().map(r -> Rows.num(r, "max_concurrent_seqs")).toList());
-        save(ChartFiles.bars("Max concurrent sequences at a KV budget of " + Rows.str(c.get(0), "kv_budget_tokens")
-                        + " tokens (" + Rows.str(c.get(0), "workload") + ")", "strategy", "sequences running at once",
+                c.stream().map(r -> (double) r.engine().maxConcurrentSeqs()).toList());
+        save(ChartFiles.bars("Max concurrent sequences at a KV budget of " + c.get(0).point().kvBudgetTokens()
+                        + " tokens (" + c.get(0).workload() + ")", "strategy", "sequences running at once",
                 cats, peak), dir, "max_concurrent_at_budget", names);
     }
 
-    private static void blockSize(List<Map<String, Object>> rows, Path dir, List<String> names) {
-        List<Map<String, Object>> b = Rows.of(rows, "block-size");
+    private static void blockSize(List<ResultRow> rows, Path dir, List<String> names) {
+        List<ResultRow> b = Rows.of(rows, "block-size").stream().filter(r -> r.point().blockSize() != null).toList();
         if (b.size() < 2) {
             return;
         }
-        var groups = Rows.group(b, r -> "paged KV waste");
-        save(ChartFiles.line("Paged: KV waste vs block size (" + Rows.str(b.get(0), "workload") + ")",
+        var groups = Rows.group(b, r -> r.strategy() + " KV waste");
+        save(ChartFiles.line("KV waste vs block size (" + b.get(0).workload() + ")",
                 "block size (tokens)", "reserved but not live (%)",
-                Rows.series(groups, "block_size", "kv_waste_pct", 1)), dir, "waste_vs_block_size", names);
+                Rows.series(groups, r -> r.point().blockSize(), r -> r.engine().kvWastePct(), 1)), dir,
+                "waste_vs_block_size", names);
     }
 
-    private static void kvGrowth(List<Map<String, Object>> rows, String model, Path dir, List<String> names) {
+    private static void kvGrowth(List<KvGrowthRow> rows, String model, Path dir, List<String> names) {
         if (rows.isEmpty()) {
             return;
         }
-        var groups = Rows.group(rows, r -> Rows.str(r, "strategy"));
-        Map<String, ChartFiles.Series> s = Rows.series(groups, "tokens", "reserved_bytes", 1 / MIB);
-        var live = Rows.series(groups, "tokens", "live_bytes", 1 / MIB).values().stream()
+        var groups = Rows.group(rows, KvGrowthRow::strategy);
+        Map<String, ChartFiles.Series> s = Rows.series(groups, KvGrowthRow::tokens, KvGrowthRow::reservedBytes,
+                1 / MIB);
+        var live = Rows.series(groups, KvGrowthRow::tokens, KvGrowthRow::liveBytes, 1 / MIB).values().stream()
                 .max(java.util.Comparator.comparingDouble(v -> v.y()[v.y().length - 1])).orElseThrow();
         Map<String, ChartFiles.Series> all = new LinkedHashMap<>(s);
         all.put("K/V of the tokens themselves (zero waste)", live);
@@ -117,35 +121,39 @@ public final class BenchCharts {
                 "KV reserved (MiB)", all), dir, "kv_memory_vs_length", names);
     }
 
-    private static void longGen(List<Map<String, Object>> rows, Path dir, List<String> names) {
+    private static void longGen(List<LongGenRow> rows, Path dir, List<String> names) {
         if (rows.isEmpty()) {
             return;
         }
-        var groups = Rows.group(rows, r -> label(Rows.str(r, "strategy")));
-        String model = Rows.str(rows.get(0), "model");
+        var groups = Rows.group(rows, r -> label(r.strategy()));
+        String model = rows.get(0).env().model();
+        var steps = Rows.series(groups, LongGenRow::length, LongGenRow::stepMs, 1);
         save(ChartFiles.line("Time per token vs sequence length (" + model + ")", "sequence length (tokens)",
-                "time of the step that makes the next token (ms)", Rows.series(groups, "length", "step_ms", 1)), dir,
-                "time_per_token_vs_length", names);
+                "time of the step that makes the next token (ms)", steps), dir, "time_per_token_vs_length", names);
         Map<String, ChartFiles.Series> cum = new LinkedHashMap<>();
-        Rows.series(groups, "length", "step_ms", 1).forEach((k, v) -> cum.put(k, cumulative(v)));
+        steps.forEach((k, v) -> cum.put(k, cumulative(v)));
         save(ChartFiles.line("Total time to generate a sequence of n tokens (" + model + ")",
                 "sequence length n (tokens)", "total time (s), trapezoidal sum of step times", cum), dir,
                 "total_time_vs_length", names);
     }
 
-    private static void ringQuality(List<Map<String, Object>> rows, Path dir, List<String> names) {
+    private static void ringQuality(List<RingQualityRow> rows, Path dir, List<String> names) {
         if (rows.isEmpty()) {
             return;
         }
         var groups = Rows.group(rows, r -> "greedy agreement with full attention");
-        save(ChartFiles.line("Ring window vs full attention (" + Rows.str(rows.get(0), "model") + ", teacher-forced)",
+        String model = rows.get(0).env().model();
+        save(ChartFiles.line("Ring window vs full attention (" + model + ", teacher-forced)",
                 "window (tokens held, sinks included)", "same argmax token as full attention (%)",
-                Rows.series(groups, "window", "greedy_agreement", 100)), dir, "ring_agreement_vs_window", names);
+                Rows.series(groups, RingQualityRow::window, RingQualityRow::greedyAgreement, 100)), dir,
+                "ring_agreement_vs_window", names);
         Map<String, ChartFiles.Series> div = new LinkedHashMap<>();
-        div.put("KL(full || ring)", Rows.series(groups, "window", "kl_full_ring_nats", 1).values().iterator().next());
-        div.put("NLL gap (ring - full)", Rows.series(groups, "window", "nll_gap_nats", 1).values().iterator().next());
-        save(ChartFiles.line("Ring window: how far next-token distributions move (" + Rows.str(rows.get(0), "model")
-                        + ")", "window (tokens held, sinks included)", "nats per position (mean past the window)", div),
+        div.put("KL(full || ring)", Rows.series(groups, RingQualityRow::window, RingQualityRow::klFullRingNats, 1)
+                .values().iterator().next());
+        div.put("NLL gap (ring - full)", Rows.series(groups, RingQualityRow::window, RingQualityRow::nllGapNats, 1)
+                .values().iterator().next());
+        save(ChartFiles.line("Ring window: how far next-token distributions move (" + model + ")",
+                "window (tokens held, sinks included)", "nats per position (mean past the window)", div),
                 dir, "ring_kl_vs_window", names);
     }
 

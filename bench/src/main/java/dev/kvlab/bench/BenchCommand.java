@@ -1,5 +1,6 @@
 package dev.kvlab.bench;
 
+import dev.kvlab.cache.KvCacheRegistry;
 import dev.kvlab.model.Gpt2Config;
 import dev.kvlab.model.TensorSource;
 import dev.kvlab.model.torch.RuntimeOptions;
@@ -31,10 +32,10 @@ import picocli.CommandLine.Model.CommandSpec;
             "Runs one torch thread unless --threads is given: timings stay comparable, and two BLAS threads next to other",
             "work on a 2-core machine oversubscribe it and run several times slower (measured: 17 min vs 99 s)."})
 public final class BenchCommand implements Callable<Integer> {
-    private static final List<String> PLAN_FLAGS = List.of("--workload", "--requests", "--prompt-tokens",
-            "--output-tokens", "--prefix-tokens", "--cache", "--block-size", "--window", "--reserve", "--prefix-sharing",
-            "--kv-budget-tokens", "--kv-budget-bytes", "--max-seqs", "--strategies", "--batching", "--batch-limits",
-            "--kv-budgets", "--block-sizes", "--windows", "--rates", "--max-batched-tokens", "--sinks", "--repeats");
+    /** The mixins whose flags describe a plan (and so conflict with --preset and --config). */
+    private static final List<String> PLAN_MIXINS = List.of("cacheFlags", "sweepFlags", "workloadFlags");
+    /** The default comparison: the built-in strategies that store K/V. */
+    static final List<String> QUICK_STRATEGIES = List.of("contiguous", "paged", "ring");
 
     /** Torch threads when --threads is not given (see the command description). */
     static final int BENCH_THREADS = 1;
@@ -104,7 +105,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private BenchPlan plan() {
-        boolean planFlags = PLAN_FLAGS.stream().anyMatch(this::given);
+        var parsed = spec.commandLine().getParseResult();
+        boolean planFlags = PLAN_MIXINS.stream().flatMap(m -> spec.mixins().get(m).options().stream())
+                .anyMatch(o -> parsed.hasMatchedOption(o) && !o.longestName().equals("--seed"));
         if (preset != null && config != null) {
             throw new BadInputException("give --preset or --config, not both");
         }
@@ -126,7 +129,8 @@ public final class BenchCommand implements Callable<Integer> {
         EngineConfig base = cacheFlags.engineConfig(bytesPerToken());
         SweepFlags f = sweepFlags;
         List<String> strategies = f.strategies != null ? f.strategies
-                : given("--cache") ? List.of(Plans.variant(base)) : List.of("contiguous", "paged", "ring");
+                : given("--cache") ? List.of(KvCacheRegistry.describe(base.strategy()).nameWithVariant(base.cacheOptions()))
+                : QUICK_STRATEGIES;
         SweepSpec sweep = new SweepSpec("strategies", workloadFlags.spec(), strategies, f.batching,
                 orElse(f.batchLimits, base.maxSeqs()), orElse(f.kvBudgets, base.kvBudgetTokens()),
                 orElse(f.blockSizes, base.cacheOptions().blockSize()), orElse(f.windows, base.cacheOptions().window()),

@@ -4,12 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Where and how a result was measured; every result row carries these fields.
+ * Where and how a result was measured; every result row carries these fields (as columns: {@link FlatRecord}).
  *
  * @param machine  CPU model from /proc/cpuinfo (or os.arch)
  * @param cores    processors the JVM sees
@@ -25,7 +23,8 @@ import java.util.Map;
  * @param git      the source commit ({@code git describe --always --dirty}), or "unknown"
  */
 public record BenchEnv(String machine, int cores, String os, String jvm, int threads, String dtype, String device,
-                       String model, long seed, double loadAvg, String started, String git) {
+                       String model, long seed,
+                       @com.google.gson.annotations.SerializedName("load_avg_1m") double loadAvg, String started, String git) {
 
     /** The environment now, for a run of {@code model} with these settings. */
     public static BenchEnv capture(String model, int threads, String dtype, String device, long seed) {
@@ -46,24 +45,6 @@ public record BenchEnv(String machine, int cores, String os, String jvm, int thr
 
     public BenchEnv withModel(String m) {
         return new BenchEnv(machine, cores, os, jvm, threads, dtype, device, m, seed, loadAvg, started, git);
-    }
-
-    /** The fields as result columns. */
-    public Map<String, Object> columns() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("machine", machine);
-        m.put("cores", cores);
-        m.put("os", os);
-        m.put("jvm", jvm);
-        m.put("threads", threads);
-        m.put("dtype", dtype);
-        m.put("device", device);
-        m.put("model", model);
-        m.put("seed", seed);
-        m.put("load_avg_1m", loadAvg);
-        m.put("started", started);
-        m.put("git", git);
-        return m;
     }
 
     static String cpuModel() {

@@ -33,7 +33,7 @@ final class BenchOutput {
         return headlines;
     }
 
-    private static void tableIfAny(Path dir, String name, List<java.util.Map<String, Object>> rows) {
+    private static void tableIfAny(Path dir, String name, List<? extends Record> rows) {
         if (!rows.isEmpty()) {
             Tables.write(dir, name, rows);
         }

@@ -29,7 +29,7 @@ public final class BenchRunner {
         if (config.batching().equals(RunConfig.STATIC)) {
             return new StaticBatching(model, progress).run(config, requests);
         }
-        try (Engine engine = new Engine(model, config.engineConfig())) {
+        try (Engine engine = new Engine(model, config.engine())) {
             long t0 = System.nanoTime();
             Map<String, RequestTiming> done = new HashMap<>();
             Map<String, Long> arrival = new HashMap<>();

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Runs a {@link BenchPlan}: every sweep point (a fresh engine each, {@code repeats} rounds over all points, the
@@ -30,14 +29,14 @@ final class BenchSession {
     Results run(String command) {
         try (models) {
             progress.plan(plan.numSweepRuns());
-            List<Map<String, Object>> runs = new ArrayList<>();
-            List<Map<String, Object>> requests = new ArrayList<>();
+            List<ResultRow> runs = new ArrayList<>();
+            List<RequestRow> requests = new ArrayList<>();
             for (SweepSpec s : plan.sweeps()) {
                 sweep(s, runs, requests);
             }
-            List<Map<String, Object>> growth = plan.kvGrowth() == null ? List.of() : kvGrowth();
-            List<Map<String, Object>> ring = plan.ringQuality() == null ? List.of() : ringQuality();
-            List<Map<String, Object>> longGen = plan.longGen() == null ? List.of() : longGen();
+            List<KvGrowthRow> growth = plan.kvGrowth() == null ? List.of() : kvGrowth();
+            List<RingQualityRow> ring = plan.ringQuality() == null ? List.of() : ringQuality();
+            List<LongGenRow> longGen = plan.longGen() == null ? List.of() : longGen();
             return new Results(env, command, runs, requests, growth, longGen, ring);
         }
     }
@@ -48,7 +47,7 @@ final class BenchSession {
         return m;
     }
 
-    private void sweep(SweepSpec s, List<Map<String, Object>> runs, List<Map<String, Object>> requests) {
+    private void sweep(SweepSpec s, List<ResultRow> runs, List<RequestRow> requests) {
         Gpt2Model model = model(plan.model());
         Gpt2Config c = model.config();
         List<RequestSpec> base = Workloads.build(s.workload(), c.eosTokenId(), c.nPositions());
@@ -73,10 +72,9 @@ final class BenchSession {
             int p = i;
             List<Measured> tries = rounds.stream().map(round -> round.get(p)).toList();
             Measured kept = median(tries);
-            Map<String, Object> row = ResultRow.of(kept.env(), s.name(), s.workload(), kept.result());
-            ResultRow.spread(row, tries.stream().mapToDouble(m -> m.result().metrics().outputThroughput()).toArray());
-            runs.add(row);
-            requests.addAll(ResultRow.requests(s.name(), kept.result()));
+            double[] throughputs = tries.stream().mapToDouble(m -> m.result().metrics().outputThroughput()).toArray();
+            runs.add(ResultRow.of(kept.env(), s.name(), s.workload(), kept.result(), throughputs));
+            requests.addAll(RequestRow.of(s.name(), kept.result()));
         }
     }
 
@@ -101,17 +99,16 @@ final class BenchSession {
                 .map(r -> new RequestSpec(r.id(), r.promptIds(), Math.min(8, r.maxNewTokens()), 0)).toList();
         s.points().stream().map(RunConfig::strategy).distinct().forEach(strategy -> {
             RunConfig first = s.points().stream().filter(p -> p.strategy().equals(strategy)).findFirst().orElseThrow();
-            quiet.run(new RunConfig(strategy, RunConfig.CONTINUOUS, first.batchLimit(), first.kvBudgetTokens(),
-                    first.blockSize(), first.window(), first.sinks(), first.maxBatchedTokens(), Arrivals.ALL_AT_ONCE), few);
+            quiet.run(first.withBatching(RunConfig.CONTINUOUS).withArrivals(Arrivals.ALL_AT_ONCE), few);
         });
     }
 
-    private List<Map<String, Object>> kvGrowth() {
+    private List<KvGrowthRow> kvGrowth() {
         Gpt2Model model = model(plan.model());
         return KvGrowth.run(plan.kvGrowth(), model.config(), model.dtype().bytes());
     }
 
-    private List<Map<String, Object>> ringQuality() {
+    private List<RingQualityRow> ringQuality() {
         RingQualitySpec spec = plan.ringQuality();
         String name = spec.model() == null ? plan.model() : spec.model();
         Gpt2Model model = model(name);
@@ -119,7 +116,7 @@ final class BenchSession {
         return RingQuality.rows(new RingQuality(model).run(spec, progress), env.now().withModel(name), spec.length());
     }
 
-    private List<Map<String, Object>> longGen() {
+    private List<LongGenRow> longGen() {
         LongGenSpec spec = plan.longGen();
         Gpt2Model model = model(spec.model());
         progress.plan(spec.strategies().size());

@@ -3,7 +3,6 @@ package dev.kvlab.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,86 +25,86 @@ public final class Headlines {
         return out;
     }
 
-    private static void waste(List<Map<String, Object>> rows, List<String> out) {
-        List<Map<String, Object>> s = Rows.of(rows, "strategies");
+    private static void waste(List<ResultRow> rows, List<String> out) {
+        List<ResultRow> s = Rows.of(rows, "strategies");
         if (!s.isEmpty()) {
             StringBuilder b = new StringBuilder("KV waste (reserved but not live, time-averaged):");
-            s.forEach(r -> b.append(f(" %s %.1f%%;", Rows.str(r, "label"), Rows.num(r, "kv_waste_pct"))));
+            s.forEach(r -> b.append(f(" %s %.1f%%;", r.label(), r.engine().kvWastePct())));
             out.add(b.substring(0, b.length() - 1));
         }
     }
 
-    private static void capacity(List<Map<String, Object>> rows, List<String> out) {
-        List<Map<String, Object>> c = Rows.of(rows, "capacity");
-        Optional<Double> paged = peak(c, "paged");
+    private static void capacity(List<ResultRow> rows, List<String> out) {
+        List<ResultRow> c = Rows.of(rows, "capacity");
+        Optional<Integer> paged = peak(c, "paged");
         if (paged.isEmpty()) {
             return;
         }
         for (String other : List.of("contiguous:max", "contiguous")) {
-            peak(c, other).ifPresent(p -> out.add(f("Max concurrent sequences at a KV budget of %s tokens: paged %.0f vs "
-                    + "%s %.0f = %.2fx", Rows.str(c.get(0), "kv_budget_tokens"), paged.get(), other, p, paged.get() / p)));
+            peak(c, other).ifPresent(p -> out.add(f("Max concurrent sequences at a KV budget of %d tokens: paged %d vs "
+                    + "%s %d = %.2fx", c.get(0).point().kvBudgetTokens(), paged.get(), other, p,
+                    (double) paged.get() / p)));
         }
     }
 
-    private static Optional<Double> peak(List<Map<String, Object>> rows, String strategy) {
-        return rows.stream().filter(r -> strategy.equals(r.get("strategy")))
-                .map(r -> Rows.num(r, "max_concurrent_seqs")).findFirst();
+    private static Optional<Integer> peak(List<ResultRow> rows, String strategy) {
+        return rows.stream().filter(r -> strategy.equals(r.strategy())).map(r -> r.engine().maxConcurrentSeqs())
+                .findFirst();
     }
 
-    private static void batching(List<Map<String, Object>> rows, List<String> out) {
-        var byLimit = Rows.group(Rows.of(rows, "batching"), r -> Rows.str(r, "batch_limit"));
+    private static void batching(List<ResultRow> rows, List<String> out) {
+        var byLimit = Rows.group(Rows.of(rows, "batching"), r -> String.valueOf(r.point().batchLimit()));
         byLimit.forEach((limit, rs) -> {
-            Optional<Map<String, Object>> cont = find(rs, RunConfig.CONTINUOUS);
-            Optional<Map<String, Object>> stat = find(rs, RunConfig.STATIC);
+            Optional<ResultRow> cont = find(rs, RunConfig.CONTINUOUS);
+            Optional<ResultRow> stat = find(rs, RunConfig.STATIC);
             if (cont.isPresent() && stat.isPresent()) {
-                double c = Rows.num(cont.get(), "output_throughput");
-                double s = Rows.num(stat.get(), "output_throughput");
-                double cs = Rows.num(cont.get(), "steps");
-                double ss = Rows.num(stat.get(), "steps");
+                double c = cont.get().latency().outputThroughput();
+                double s = stat.get().latency().outputThroughput();
+                double cs = cont.get().engine().steps();
+                double ss = stat.get().engine().steps();
                 out.add(f("Continuous vs static batching at batch limit %s: %.1f vs %.1f output tok/s = %.2fx "
                         + "(engine steps %.0f vs %.0f = %.2fx fewer)", limit, c, s, c / s, cs, ss, ss / cs));
             }
         });
     }
 
-    private static Optional<Map<String, Object>> find(List<Map<String, Object>> rows, String batching) {
-        return rows.stream().filter(r -> batching.equals(r.get("batching"))).findFirst();
+    private static Optional<ResultRow> find(List<ResultRow> rows, String batching) {
+        return rows.stream().filter(r -> batching.equals(r.point().batching())).findFirst();
     }
 
-    private static void prefix(List<Map<String, Object>> rows, List<String> out) {
-        for (Map<String, Object> r : Rows.of(rows, "prefix")) {
+    private static void prefix(List<ResultRow> rows, List<String> out) {
+        for (ResultRow r : Rows.of(rows, "prefix")) {
             out.add(f("Shared prefix, %s: prefix-cache hit rate %.1f%%, %.1f output tok/s, TTFT p50 %.0f ms",
-                    Rows.str(r, "strategy"), 100 * Rows.num(r, "prefix_cache_hit_rate"), Rows.num(r, "output_throughput"),
-                    Rows.num(r, "median_ttft_ms")));
+                    r.strategy(), 100 * r.engine().prefixCacheHitRate(), r.latency().outputThroughput(),
+                    r.latency().medianTtftMs()));
         }
     }
 
-    private static void longGen(List<Map<String, Object>> rows, List<String> out) {
-        var by = Rows.group(rows, r -> Rows.str(r, "strategy"));
-        List<Map<String, Object>> none = by.get("none");
+    private static void longGen(List<LongGenRow> rows, List<String> out) {
+        var by = Rows.group(rows, LongGenRow::strategy);
+        List<LongGenRow> none = by.get("none");
         if (none == null) {
             return;
         }
         by.forEach((s, rs) -> {
             if (!s.equals("none")) {
-                Map<String, Object> a = rs.get(rs.size() - 1);
-                Map<String, Object> b = none.get(none.size() - 1);
-                out.add(f("Long generation to %s tokens (%s): per token at length %s %.1f ms (none) vs %.1f ms (%s) = "
+                LongGenRow a = rs.get(rs.size() - 1);
+                LongGenRow b = none.get(none.size() - 1);
+                out.add(f("Long generation to %d tokens (%s): per token at length %d %.1f ms (none) vs %.1f ms (%s) = "
                                 + "%.1fx; total %.1f s vs %.1f s = %.1fx (estimated from sampled steps)",
-                        Rows.str(a, "total_tokens"), Rows.str(a, "model"), Rows.str(a, "length"), Rows.num(b, "step_ms"),
-                        Rows.num(a, "step_ms"), s, Rows.num(b, "step_ms") / Rows.num(a, "step_ms"),
-                        Rows.num(b, "estimated_total_s"), Rows.num(a, "estimated_total_s"),
-                        Rows.num(b, "estimated_total_s") / Rows.num(a, "estimated_total_s")));
+                        a.totalTokens(), a.env().model(), a.length(), b.stepMs(), a.stepMs(), s,
+                        b.stepMs() / a.stepMs(), b.estimatedTotalS(), a.estimatedTotalS(),
+                        b.estimatedTotalS() / a.estimatedTotalS()));
             }
         });
     }
 
-    private static void ring(List<Map<String, Object>> rows, List<String> out) {
+    private static void ring(List<RingQualityRow> rows, List<String> out) {
         if (rows.isEmpty()) {
             return;
         }
         StringBuilder b = new StringBuilder("Ring window vs full attention, greedy agreement past the window:");
-        rows.forEach(r -> b.append(f(" w=%s %.1f%%;", Rows.str(r, "window"), 100 * Rows.num(r, "greedy_agreement"))));
+        rows.forEach(r -> b.append(f(" w=%d %.1f%%;", r.window(), 100 * r.greedyAgreement())));
         out.add(b.substring(0, b.length() - 1));
     }
 

@@ -1,5 +1,7 @@
 package dev.kvlab.bench;
 
+import dev.kvlab.cache.CacheOptions;
+import dev.kvlab.cache.KvCacheRegistry;
 import java.util.List;
 
 /**
@@ -9,18 +11,18 @@ import java.util.List;
  *
  * @param promptTokens default 32
  * @param totalTokens  default 512 (half the context, so reserving n_positions shows as waste)
- * @param strategies   default none, contiguous, contiguous:max, paged, ring
- * @param blockSize    paged (default 16)
- * @param window       ring (default 256)
+ * @param strategies   default every registered strategy and variant
+ * @param blockSize    default {@link CacheOptions#DEFAULTS}
+ * @param window       default {@link CacheOptions#DEFAULTS}
  */
 public record KvGrowthSpec(int promptTokens, int totalTokens, List<String> strategies, int blockSize, int window) {
     public KvGrowthSpec {
         promptTokens = promptTokens == 0 ? 32 : promptTokens;
         totalTokens = totalTokens == 0 ? 512 : totalTokens;
         strategies = strategies == null || strategies.isEmpty()
-                ? List.of("none", "contiguous", "contiguous:max", "paged", "ring") : List.copyOf(strategies);
-        blockSize = blockSize == 0 ? 16 : blockSize;
-        window = window == 0 ? 256 : window;
+                ? KvCacheRegistry.selectableNames() : List.copyOf(strategies);
+        blockSize = blockSize == 0 ? CacheOptions.DEFAULTS.blockSize() : blockSize;
+        window = window == 0 ? CacheOptions.DEFAULTS.window() : window;
         if (promptTokens < 1 || totalTokens <= promptTokens) {
             throw new IllegalArgumentException("kvGrowth needs 1 <= promptTokens < totalTokens");
         }

@@ -6,9 +6,7 @@ import dev.kvlab.runtime.EngineConfig;
 import dev.kvlab.runtime.GenerationRequest;
 import dev.kvlab.runtime.RequestResult;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /** Runs a {@link LongGenSpec}: per-step time at sampled lengths, and the estimated total, per strategy. */
@@ -57,8 +55,9 @@ public final class LongGen {
                     + model.config().nPositions() + " positions");
         }
         int[] prompt = Workloads.tokens(new Random(spec.seed() + t), t - 1, model.config().eosTokenId());
-        EngineConfig config = new RunConfig(strategy, RunConfig.CONTINUOUS, 1, model.config().nPositions(), 16, 256, 4,
-                model.config().nPositions(), Arrivals.ALL_AT_ONCE).engineConfig();
+        int n = model.config().nPositions();
+        EngineConfig config = RunConfig.of(strategy, EngineConfig.DEFAULTS.withKvBudgetTokens(n).withLimits(1, n))
+                .engine();
         try (Engine engine = new Engine(model, config)) {
             RequestResult r = engine.runToCompletion(List.of(GenerationRequest.greedy("long", prompt, 1 + reps, true)))
                     .get(0);
@@ -81,20 +80,12 @@ public final class LongGen {
     }
 
     /** One row per strategy and sampled length. */
-    public static List<Map<String, Object>> rows(List<Curve> curves, BenchEnv env, LongGenSpec spec) {
-        List<Map<String, Object>> rows = new ArrayList<>();
+    public static List<LongGenRow> rows(List<Curve> curves, BenchEnv env, LongGenSpec spec) {
+        List<LongGenRow> rows = new ArrayList<>();
         for (Curve c : curves) {
             for (int i = 0; i < c.lengths().length; i++) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("experiment", "long-gen");
-                m.put("strategy", c.strategy());
-                m.put("length", c.lengths()[i]);
-                m.put("step_ms", c.stepMs()[i]);
-                m.put("reps", spec.reps());
-                m.put("total_tokens", spec.totalTokens());
-                m.put("estimated_total_s", c.totalS());
-                m.putAll(env.columns());
-                rows.add(m);
+                rows.add(new LongGenRow("long-gen", c.strategy(), c.lengths()[i], c.stepMs()[i], spec.reps(),
+                        spec.totalTokens(), c.totalS(), env));
             }
         }
         return rows;

@@ -42,8 +42,8 @@ final class ModelHolder implements AutoCloseable {
         int eos = model.config().eosTokenId();
         int[] prompt = Workloads.tokens(new java.util.Random(42), 24, eos);
         for (String strategy : List.of("contiguous", "paged")) {
-            EngineConfig c = new RunConfig(strategy, RunConfig.CONTINUOUS, 4, 4 * 64, 16, 256, 4, 2048,
-                    Arrivals.ALL_AT_ONCE).engineConfig();
+            EngineConfig c = EngineConfig.DEFAULTS.withStrategy(strategy).withKvBudgetTokens(4 * 64)
+                    .withLimits(4, EngineConfig.DEFAULTS.maxBatchedTokens());
             try (Engine e = new Engine(model, c)) {
                 e.runToCompletion(List.of(GenerationRequest.greedy("w0", prompt, 4, true),
                         GenerationRequest.greedy("w1", java.util.Arrays.copyOf(prompt, 9), 6, true)));

@@ -1,10 +1,8 @@
 package dev.kvlab.bench;
 
-import dev.kvlab.cache.CacheOptions;
-import dev.kvlab.runtime.EngineConfig;
 import java.util.List;
 
-/** Helpers that shape a {@link BenchPlan}: selecting parts of it, naming a strategy variant. */
+/** Selecting parts of a {@link BenchPlan}. */
 final class Plans {
     static final List<String> SPECIAL = List.of("kv-growth", "ring-quality", "long-gen");
 
@@ -28,15 +26,5 @@ final class Plans {
         return new BenchPlan(plan.model(), sweeps, names.contains("long-gen") ? plan.longGen() : null,
                 names.contains("ring-quality") ? plan.ringQuality() : null,
                 names.contains("kv-growth") ? plan.kvGrowth() : null);
-    }
-
-    /** The strategy name with the variant the cache options select ({@code contiguous:max}, {@code paged:noprefix}). */
-    static String variant(EngineConfig c) {
-        CacheOptions o = c.cacheOptions();
-        return switch (c.strategy()) {
-            case "contiguous" -> o.reserve() == CacheOptions.Reserve.MAX ? "contiguous:max" : "contiguous";
-            case "paged" -> o.prefixSharing() ? "paged" : "paged:noprefix";
-            default -> c.strategy();
-        };
     }
 }

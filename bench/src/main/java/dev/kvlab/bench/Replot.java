@@ -4,15 +4,13 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.ToNumberPolicy;
-import com.google.gson.reflect.TypeToken;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Reads a run directory back ({@code meta.json} and the JSON-lines tables) so that charts and summary.md can be
@@ -46,19 +44,23 @@ final class Replot {
         try {
             JsonObject o = GSON.fromJson(Files.readString(meta), JsonObject.class);
             BenchEnv env = GSON.fromJson(o.get("env"), BenchEnv.class);
-            return new Results(env, o.get("command").getAsString(), rows(dir, "runs"), rows(dir, "requests"),
-                    rows(dir, "kv_growth"), rows(dir, "long_gen"), rows(dir, "ring_quality"));
+            return new Results(env, o.get("command").getAsString(), rows(dir, "runs", ResultRow.class),
+                    rows(dir, "requests", RequestRow.class), rows(dir, "kv_growth", KvGrowthRow.class),
+                    rows(dir, "long_gen", LongGenRow.class), rows(dir, "ring_quality", RingQualityRow.class));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    private static List<Map<String, Object>> rows(Path dir, String name) throws IOException {
+    /** The rows of table {@code name} (none when it was not written), each line read as a {@code type}. */
+    private static <R extends Record> List<R> rows(Path dir, String name, Class<R> type) throws IOException {
         Path f = dir.resolve(name + ".jsonl");
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<R> out = new ArrayList<>();
         if (Files.isRegularFile(f)) {
             for (String line : Files.readAllLines(f)) {
-                out.add(GSON.fromJson(line, new TypeToken<LinkedHashMap<String, Object>>() { }.getType()));
+                if (!line.isBlank()) {
+                    out.add(FlatRecord.read(JsonParser.parseString(line).getAsJsonObject(), type));
+                }
             }
         }
         return out;

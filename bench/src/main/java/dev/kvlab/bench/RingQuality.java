@@ -9,9 +9,7 @@ import dev.kvlab.model.torch.Gpt2Model;
 import dev.kvlab.model.torch.KvPool;
 import dev.kvlab.model.torch.SeqChunk;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -123,22 +121,11 @@ public final class RingQuality {
         return best;
     }
 
-    public static List<Map<String, Object>> rows(List<Score> scores, BenchEnv env, int length) {
-        List<Map<String, Object>> rows = new ArrayList<>();
+    public static List<RingQualityRow> rows(List<Score> scores, BenchEnv env, int length) {
+        List<RingQualityRow> rows = new ArrayList<>();
         for (Score s : scores) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("experiment", "ring-quality");
-            m.put("window", s.window());
-            m.put("sinks", s.sinks());
-            m.put("length", length);
-            m.put("scored_positions", s.positions());
-            m.put("greedy_agreement", s.agreement());
-            m.put("kl_full_ring_nats", s.kl());
-            m.put("nll_full_nats", s.nllFull());
-            m.put("nll_ring_nats", s.nllRing());
-            m.put("nll_gap_nats", s.nllGap());
-            m.putAll(env.columns());
-            rows.add(m);
+            rows.add(new RingQualityRow("ring-quality", s.window(), s.sinks(), length, s.positions(), s.agreement(),
+                    s.kl(), s.nllFull(), s.nllRing(), s.nllGap(), env));
         }
         return rows;
     }

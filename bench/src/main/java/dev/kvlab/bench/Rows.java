@@ -1,54 +1,39 @@
 package dev.kvlab.bench;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
-/** Small queries over result rows (ordered maps with the {@link ResultRow} keys). */
+/** Small queries over typed result rows. */
 final class Rows {
     private Rows() {
     }
 
-    static List<Map<String, Object>> of(List<Map<String, Object>> rows, String experiment) {
-        return rows.stream().filter(r -> experiment.equals(r.get("experiment"))).toList();
+    /** The runs of one experiment. */
+    static List<ResultRow> of(List<ResultRow> rows, String experiment) {
+        return rows.stream().filter(r -> experiment.equals(r.experiment())).toList();
     }
 
     /** Rows grouped by {@code key}, groups in first-seen order. */
-    static Map<String, List<Map<String, Object>>> group(List<Map<String, Object>> rows,
-                                                        Function<Map<String, Object>, String> key) {
-        Map<String, List<Map<String, Object>>> out = new LinkedHashMap<>();
+    static <R> Map<String, List<R>> group(List<R> rows, Function<R, String> key) {
+        Map<String, List<R>> out = new LinkedHashMap<>();
         rows.forEach(r -> out.computeIfAbsent(key.apply(r), k -> new ArrayList<>()).add(r));
         return out;
     }
 
-    /** A numeric column; {@code inf} strings as infinity; null or missing as NaN. */
-    static double num(Map<String, Object> row, String key) {
-        Object v = row.get(key);
-        if (v instanceof Number n) {
-            return n.doubleValue();
-        }
-        if ("inf".equals(v)) {
-            return Double.POSITIVE_INFINITY;
-        }
-        return Double.NaN;
-    }
-
-    static String str(Map<String, Object> row, String key) {
-        Object v = row.get(key);
-        return v == null ? "" : String.valueOf(v);
-    }
-
-    /** Series {@code x -> y} of each group, sorted by x. */
-    static Map<String, ChartFiles.Series> series(Map<String, List<Map<String, Object>>> groups, String x, String y,
-                                                 double yScale) {
+    /** Series {@code x -> y * yScale} of each group, sorted by x. */
+    static <R> Map<String, ChartFiles.Series> series(Map<String, List<R>> groups, ToDoubleFunction<R> x,
+                                                     ToDoubleFunction<R> y, double yScale) {
         Map<String, ChartFiles.Series> out = new LinkedHashMap<>();
         groups.forEach((name, rs) -> {
-            List<Map<String, Object>> sorted = new ArrayList<>(rs);
-            sorted.sort((a, b) -> Double.compare(num(a, x), num(b, x)));
-            double[] xs = sorted.stream().mapToDouble(r -> num(r, x)).toArray();
-            double[] ys = sorted.stream().mapToDouble(r -> num(r, y) * yScale).toArray();
+            List<R> sorted = new ArrayList<>(rs);
+            sorted.sort(Comparator.comparingDouble(x));
+            double[] xs = sorted.stream().mapToDouble(x).toArray();
+            double[] ys = sorted.stream().mapToDouble(r -> y.applyAsDouble(r) * yScale).toArray();
             out.put(name, new ChartFiles.Series(xs, ys));
         });
         return out;

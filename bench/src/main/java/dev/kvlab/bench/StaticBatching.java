@@ -28,7 +28,7 @@ final class StaticBatching {
 
     RunResult run(RunConfig config, List<RequestSpec> requests) {
         int eos = model.config().eosTokenId();
-        try (Engine engine = new Engine(model, config.engineConfig())) {
+        try (Engine engine = new Engine(model, config.engine())) {
             long t0 = System.nanoTime();
             Map<String, RequestTiming> done = new HashMap<>();
             for (int from = 0; from < requests.size(); from += config.batchLimit()) {

@@ -3,7 +3,6 @@ package dev.kvlab.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The human-readable summary: a fixed-width table per experiment for the terminal, and summary.md (environment,
@@ -18,29 +17,28 @@ public final class SummaryReport {
     }
 
     /** One table row of a run row. */
-    static String[] cells(Map<String, Object> r) {
-        return new String[] {Rows.str(r, "label"), f1(Rows.num(r, "request_throughput"), 2),
-            throughput(r), f1(Rows.num(r, "median_ttft_ms"), 0),
-            f1(Rows.num(r, "median_tpot_ms"), 1), f1(Rows.num(r, "median_e2el_ms"), 0),
-            f1(Rows.num(r, "kv_peak_reserved_bytes") / BenchCharts.MIB, 1), f1(Rows.num(r, "kv_waste_pct"), 1),
-            Rows.str(r, "max_concurrent_seqs"), Rows.str(r, "preemptions"),
-            f1(100 * Rows.num(r, "prefix_cache_hit_rate"), 1)};
+    static String[] cells(ResultRow r) {
+        LatencyColumns l = r.latency();
+        EngineColumns e = r.engine();
+        return new String[] {r.label(), f1(l.requestThroughput(), 2), throughput(r), f1(l.medianTtftMs(), 0),
+            f1(l.medianTpotMs(), 1), f1(l.medianE2elMs(), 0), f1(e.kvPeakReservedBytes() / BenchCharts.MIB, 1),
+            f1(e.kvWastePct(), 1), String.valueOf(e.maxConcurrentSeqs()), String.valueOf(e.preemptions()),
+            f1(100 * e.prefixCacheHitRate(), 1)};
     }
 
     /** Output throughput; with repeats, the range over them too: {@code 59.0 (51.2-62.5)}. */
-    static String throughput(Map<String, Object> r) {
-        String median = f1(Rows.num(r, "output_throughput"), 1);
-        if (Rows.num(r, "repeats") > 1) {
-            return median + " (" + f1(Rows.num(r, "output_throughput_min"), 1) + "-"
-                    + f1(Rows.num(r, "output_throughput_max"), 1) + ")";
+    static String throughput(ResultRow r) {
+        String median = f1(r.latency().outputThroughput(), 1);
+        if (r.repeats() > 1) {
+            return median + " (" + f1(r.outputThroughputMin(), 1) + "-" + f1(r.outputThroughputMax(), 1) + ")";
         }
         return median;
     }
 
     /** Fixed-width tables, one per experiment. */
-    public static String terminal(List<Map<String, Object>> runs) {
+    public static String terminal(List<ResultRow> runs) {
         StringBuilder b = new StringBuilder();
-        Rows.group(runs, r -> Rows.str(r, "experiment")).forEach((exp, rs) -> {
+        Rows.group(runs, ResultRow::experiment).forEach((exp, rs) -> {
             List<String[]> lines = new ArrayList<>();
             lines.add(HEADER);
             rs.forEach(r -> lines.add(cells(r)));
@@ -50,7 +48,7 @@ public final class SummaryReport {
                     w[i] = Math.max(w[i], l[i].length());
                 }
             });
-            b.append(exp).append(" (").append(Rows.str(rs.get(0), "workload")).append(")\n");
+            b.append(exp).append(" (").append(rs.get(0).workload()).append(")\n");
             for (String[] l : lines) {
                 for (int i = 0; i < l.length; i++) {
                     b.append(i == 0 ? pad(l[i], -w[i]) : "  " + pad(l[i], w[i]));
@@ -74,9 +72,9 @@ public final class SummaryReport {
             headlines.forEach(h -> b.append("- ").append(h).append('\n'));
             b.append('\n');
         }
-        Rows.group(r.runs(), x -> Rows.str(x, "experiment")).forEach((exp, rs) -> {
-            b.append("## ").append(exp).append(" (").append(Rows.str(rs.get(0), "workload")).append(", ")
-                    .append(Rows.str(rs.get(0), "model")).append(")\n\n");
+        Rows.group(r.runs(), ResultRow::experiment).forEach((exp, rs) -> {
+            b.append("## ").append(exp).append(" (").append(rs.get(0).workload()).append(", ")
+                    .append(rs.get(0).env().model()).append(")\n\n");
             b.append(mdTable(rs.stream().map(SummaryReport::cells).toList(), HEADER)).append('\n');
         });
         longGen(r.longGen(), b);
@@ -88,27 +86,26 @@ public final class SummaryReport {
         return b.toString();
     }
 
-    private static void longGen(List<Map<String, Object>> rows, StringBuilder b) {
+    private static void longGen(List<LongGenRow> rows, StringBuilder b) {
         if (rows.isEmpty()) {
             return;
         }
-        b.append("## long-gen (").append(Rows.str(rows.get(0), "model")).append(")\n\n");
+        b.append("## long-gen (").append(rows.get(0).env().model()).append(")\n\n");
         List<String[]> lines = new ArrayList<>();
-        rows.forEach(x -> lines.add(new String[] {Rows.str(x, "strategy"), Rows.str(x, "length"),
-            f1(Rows.num(x, "step_ms"), 1), f1(Rows.num(x, "estimated_total_s"), 1)}));
-        b.append(mdTable(lines, "strategy", "length", "step ms", "est. total s to " + Rows.str(rows.get(0),
-                "total_tokens"))).append('\n');
+        rows.forEach(x -> lines.add(new String[] {x.strategy(), String.valueOf(x.length()), f1(x.stepMs(), 1),
+            f1(x.estimatedTotalS(), 1)}));
+        b.append(mdTable(lines, "strategy", "length", "step ms", "est. total s to " + rows.get(0).totalTokens()))
+                .append('\n');
     }
 
-    private static void ring(List<Map<String, Object>> rows, StringBuilder b) {
+    private static void ring(List<RingQualityRow> rows, StringBuilder b) {
         if (rows.isEmpty()) {
             return;
         }
-        b.append("## ring-quality (").append(Rows.str(rows.get(0), "model")).append(")\n\n");
+        b.append("## ring-quality (").append(rows.get(0).env().model()).append(")\n\n");
         List<String[]> lines = new ArrayList<>();
-        rows.forEach(x -> lines.add(new String[] {Rows.str(x, "window"), Rows.str(x, "scored_positions"),
-            f1(100 * Rows.num(x, "greedy_agreement"), 1), f1(Rows.num(x, "kl_full_ring_nats"), 4),
-            f1(Rows.num(x, "nll_gap_nats"), 4)}));
+        rows.forEach(x -> lines.add(new String[] {String.valueOf(x.window()), String.valueOf(x.scoredPositions()),
+            f1(100 * x.greedyAgreement(), 1), f1(x.klFullRingNats(), 4), f1(x.nllGapNats(), 4)}));
         b.append(mdTable(lines, "window", "positions scored", "greedy agreement %", "KL(full ‖ ring) nats",
                 "NLL gap nats")).append('\n');
     }

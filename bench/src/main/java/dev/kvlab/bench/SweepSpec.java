@@ -1,26 +1,32 @@
 package dev.kvlab.bench;
 
+import dev.kvlab.cache.CacheOption;
+import dev.kvlab.cache.CacheOptions;
+import dev.kvlab.cache.KvCacheRegistry;
+import dev.kvlab.runtime.EngineConfig;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One experiment of a plan: a workload and the Cartesian product strategy x batching x batch limit x KV budget x
- * block size x window x request rate. Block sizes vary only paged runs and windows only ring runs, so no point is
- * run twice. Missing (null or empty) lists take the defaults below.
+ * block size x window x request rate. Block sizes vary only strategies that read the block size, windows only those
+ * that read the window (their {@link dev.kvlab.cache.StrategyDescription}), so no point is run twice. Missing (null,
+ * empty or 0) values take the engine's and the cache's defaults ({@link EngineConfig#DEFAULTS},
+ * {@link CacheOptions#DEFAULTS}).
  *
  * @param name             the experiment name (the {@code experiment} column); the report knows {@code strategies},
  *                         {@code batching}, {@code load}, {@code capacity}, {@code prefix}, {@code block-size} and
  *                         {@code window}, any other name is reported as a plain table
  * @param workload         the requests
- * @param strategies       default [contiguous]; variants as in {@link RunConfig#strategy()}
+ * @param strategies       {@code name} or {@code name:variant}; default the engine's strategy
  * @param batching         default [continuous]
- * @param batchLimits      default [16]
- * @param kvBudgets        tokens; default [0] (= batch limit x n_positions)
- * @param blockSizes       default [16]
- * @param windows          default [256]
+ * @param batchLimits      values of {@code maxSeqs}
+ * @param kvBudgets        tokens (0 = batch limit x n_positions)
+ * @param blockSizes       block sizes
+ * @param windows          ring windows
  * @param rates            requests/s or "inf"; default [inf]
- * @param sinks            ring sinks; default 4 when 0
- * @param maxBatchedTokens step token budget; default 2048 when 0
+ * @param sinks            ring sinks
+ * @param maxBatchedTokens step token budget
  * @param repeats          rounds over all points (default 1); each point reports its median round by output
  *                         throughput, with the min and max beside it. Rounds interleave points, so a slow spell of
  *                         the machine hits all points alike
@@ -33,15 +39,17 @@ public record SweepSpec(String name, WorkloadSpec workload, List<String> strateg
         if (name == null || name.isBlank() || workload == null) {
             throw new IllegalArgumentException("every sweep needs a name and a workload");
         }
-        strategies = orElse(strategies, List.of("contiguous"));
+        EngineConfig e = EngineConfig.DEFAULTS;
+        CacheOptions o = e.cacheOptions();
+        strategies = orElse(strategies, List.of(e.strategy()));
         batching = orElse(batching, List.of(RunConfig.CONTINUOUS));
-        batchLimits = orElse(batchLimits, List.of(16));
-        kvBudgets = orElse(kvBudgets, List.of(0));
-        blockSizes = orElse(blockSizes, List.of(16));
-        windows = orElse(windows, List.of(256));
+        batchLimits = orElse(batchLimits, List.of(e.maxSeqs()));
+        kvBudgets = orElse(kvBudgets, List.of(e.kvBudgetTokens()));
+        blockSizes = orElse(blockSizes, List.of(o.blockSize()));
+        windows = orElse(windows, List.of(o.window()));
         rates = orElse(rates, List.of("inf"));
-        sinks = sinks == 0 ? 4 : sinks;
-        maxBatchedTokens = maxBatchedTokens == 0 ? 2048 : maxBatchedTokens;
+        sinks = sinks == 0 ? o.sinks() : sinks;
+        maxBatchedTokens = maxBatchedTokens == 0 ? e.maxBatchedTokens() : maxBatchedTokens;
         repeats = repeats == 0 ? 1 : repeats;
         if (repeats < 1) {
             throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
@@ -61,15 +69,18 @@ public record SweepSpec(String name, WorkloadSpec workload, List<String> strateg
         for (String rate : rates) {
             Arrivals arrivals = Arrivals.parse(rate);
             for (String s : strategies) {
-                String base = s.split(":", 2)[0];
-                List<Integer> bs = base.equals("paged") ? blocks : blocks.subList(0, 1);
-                List<Integer> ws = base.equals("ring") ? windows : windows.subList(0, 1);
+                var d = KvCacheRegistry.select(s, CacheOptions.DEFAULTS).description();
+                List<Integer> bs = d.readsOption(CacheOption.BLOCK_SIZE) ? blocks : blocks.subList(0, 1);
+                List<Integer> ws = d.readsOption(CacheOption.WINDOW) ? windows : windows.subList(0, 1);
                 for (String b : batching) {
                     for (int limit : limits) {
                         for (int budget : budgets) {
                             for (int block : bs) {
                                 for (int w : ws) {
-                                    out.add(new RunConfig(s, b, limit, budget, block, w, sinks, batched, arrivals));
+                                    EngineConfig base = EngineConfig.DEFAULTS.withCacheOptions(
+                                            CacheOptions.DEFAULTS.withBlockSize(block).withWindow(w, sinks))
+                                            .withKvBudgetTokens(budget).withLimits(limit, batched);
+                                    out.add(RunConfig.of(s, base).withBatching(b).withArrivals(arrivals));
                                 }
                             }
                         }

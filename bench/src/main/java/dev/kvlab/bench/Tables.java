@@ -7,15 +7,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
- * Writes rows (ordered maps) as JSON lines and CSV that {@code pandas.read_json(lines=True)} and
- * {@code pandas.read_csv} read. CSV: RFC 4180 quoting, header = union of keys in first-seen order, null and NaN as
- * empty fields; JSON: NaN as {@code NaN} (pandas accepts it), null fields kept.
+ * Writes typed rows (records, flattened to columns by {@link FlatRecord}) as JSON lines and CSV that
+ * {@code pandas.read_json(lines=True)} and {@code pandas.read_csv} read. CSV: RFC 4180 quoting, header = the record's
+ * columns, null and NaN as empty fields, infinity as {@code inf}; JSON: NaN as {@code NaN} and infinity as
+ * {@code Infinity} (pandas accepts both), null fields kept.
  */
 public final class Tables {
     private static final Gson GSON = new GsonBuilder().serializeNulls().serializeSpecialFloatingPointValues()
@@ -24,7 +22,7 @@ public final class Tables {
     private Tables() {
     }
 
-    public static void write(Path dir, String name, List<Map<String, Object>> rows) {
+    public static void write(Path dir, String name, List<? extends Record> rows) {
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve(name + ".jsonl"), jsonLines(rows));
@@ -34,24 +32,38 @@ public final class Tables {
         }
     }
 
-    public static String jsonLines(List<Map<String, Object>> rows) {
+    /** One JSON object per row and line. */
+    public static String jsonLines(List<? extends Record> rows) {
         StringBuilder b = new StringBuilder();
-        rows.forEach(r -> b.append(GSON.toJson(r)).append('\n'));
+        rows.forEach(r -> b.append(jsonLine(r)).append('\n'));
         return b.toString();
     }
 
-    public static String csv(List<Map<String, Object>> rows) {
-        Set<String> header = new LinkedHashSet<>();
-        rows.forEach(r -> header.addAll(r.keySet()));
-        StringBuilder b = new StringBuilder(String.join(",", header)).append('\n');
-        for (Map<String, Object> r : rows) {
-            List<String> cells = new ArrayList<>(header.size());
-            for (String k : header) {
-                cells.add(cell(r.get(k)));
-            }
-            b.append(String.join(",", cells)).append('\n');
+    /** One row as a JSON object on one line (no newline). */
+    public static String jsonLine(Record row) {
+        return GSON.toJson(FlatRecord.columns(row));
+    }
+
+    /** Header and rows; every row must be of the same record type. */
+    public static String csv(List<? extends Record> rows) {
+        if (rows.isEmpty()) {
+            return "";
         }
+        StringBuilder b = new StringBuilder(csvHeader(rows.get(0).getClass())).append('\n');
+        rows.forEach(r -> b.append(csvLine(r)).append('\n'));
         return b.toString();
+    }
+
+    /** The CSV header of rows of {@code type} (no newline). */
+    public static String csvHeader(Class<? extends Record> type) {
+        return String.join(",", FlatRecord.header(type));
+    }
+
+    /** One row as a CSV line (no newline). */
+    public static String csvLine(Record row) {
+        List<String> cells = new ArrayList<>();
+        FlatRecord.columns(row).values().forEach(v -> cells.add(cell(v)));
+        return String.join(",", cells);
     }
 
     /** Six significant digits, plain notation, no trailing zeros; inf for infinities. */

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Plan files, sweep expansion, CSV/JSON writing and the long-generation total. */
@@ -47,17 +45,43 @@ class PlanAndTablesTest {
                 List.of("contiguous:huge"), null, null, null, null, null, null, 0, 0, 0));
     }
 
+    /** A row with a nested record (flattened in place), a renamed column and a nullable one. */
+    record Inner(double innerValue, Integer maybe) {
+    }
+
+    record Row(String name, Inner inner, @com.google.gson.annotations.SerializedName("z_1m") double zValue) {
+    }
+
     @Test
     void csvQuotesAndLeavesNanEmptyAndJsonLinesAreOnePerRow() {
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put("name", "a,b");
-        a.put("x", 1.5);
-        a.put("y", Double.NaN);
-        Map<String, Object> b = new LinkedHashMap<>();
-        b.put("name", "say \"hi\"");
-        b.put("z", 1234567.891);
-        assertEquals("name,x,y,z\n\"a,b\",1.5,,\n\"say \"\"hi\"\"\",,,1234570\n", Tables.csv(List.of(a, b)));
+        Row a = new Row("a,b", new Inner(1.5, null), Double.NaN);
+        Row b = new Row("say \"hi\"", new Inner(Double.POSITIVE_INFINITY, 3), 1234567.891);
+        assertEquals("name,inner_value,maybe,z_1m\n\"a,b\",1.5,,\n\"say \"\"hi\"\"\",inf,3,1234570\n",
+                Tables.csv(List.of(a, b)));
         assertEquals(2, Tables.jsonLines(List.of(a, b)).lines().count());
+    }
+
+    @Test
+    void jsonLinesReadBackAsTheSameTypedRows() {
+        Row a = new Row("a", new Inner(Double.POSITIVE_INFINITY, null), Double.NaN);
+        Row b = new Row("b", new Inner(-2.25, 7), 3.0);
+        for (Row r : List.of(a, b)) {
+            String line = Tables.jsonLine(r);
+            assertEquals(r, FlatRecord.read(com.google.gson.JsonParser.parseString(line).getAsJsonObject(), Row.class),
+                    line);
+        }
+    }
+
+    @Test
+    void labelsAndColumnsComeFromWhatTheStrategyReads() {
+        RunConfig ring = RunConfig.of("ring", dev.kvlab.runtime.EngineConfig.DEFAULTS);
+        assertEquals("ring w=256 seqs=16", ring.label());
+        RunPoint p = RunPoint.of(ring);
+        assertEquals(256, p.window());
+        assertEquals(null, p.blockSize());
+        RunConfig max = RunConfig.of("contiguous:max", dev.kvlab.runtime.EngineConfig.DEFAULTS);
+        assertEquals("contiguous:max", max.strategy());
+        assertEquals("contiguous:max seqs=16", max.label());
     }
 
     @Test

@@ -18,6 +18,12 @@ import java.util.OptionalInt;
  * live = sum of numTokens; peak &gt;= reserved.
  */
 public final class ContiguousCache implements KvCache {
+    /** Its registry entry. */
+    public static final StrategyDescription DESCRIPTION = new StrategyDescription("contiguous",
+            "one preallocated slab per sequence (HF StaticCache), reserved when it opens",
+            java.util.Set.of(CacheOption.RESERVE),
+            List.of(new StrategyVariant("max", "reserve the whole context (n_positions)",
+                    o -> o.withReserve(CacheOptions.Reserve.MAX))), ContiguousCache::new);
 
     /** One sequence's slab: slots {@code [base, base + size)}, of which the first numTokens hold K/V. */
     private record Slab(int base, int size, int numTokens) {
@@ -37,7 +43,7 @@ public final class ContiguousCache implements KvCache {
 
     @Override
     public String name() {
-        return "contiguous";
+        return DESCRIPTION.name();
     }
 
     @Override

@@ -12,6 +12,10 @@ import java.util.Map;
  * <p>Invariants: nothing is ever reserved (reserved = live = peak = 0); numTokens of every open sequence is positive.
  */
 public final class NoneCache implements KvCache {
+    /** Its registry entry. */
+    public static final StrategyDescription DESCRIPTION = new StrategyDescription("none",
+            "stores nothing, recomputes the whole sequence every step: the oracle the others are tested against",
+            java.util.Set.of(), List.of(), NoneCache::new);
 
     private static final Allocation.Granted RECOMPUTE =
             new Allocation.Granted(new int[0], new int[0], new AttentionView.Recompute(), List.of());
@@ -31,7 +35,7 @@ public final class NoneCache implements KvCache {
 
     @Override
     public String name() {
-        return "none";
+        return DESCRIPTION.name();
     }
 
     @Override

@@ -23,6 +23,12 @@ import java.util.Optional;
  * maps are inverse; reserved = used blocks × blockSize &lt;= capacity; live &lt;= reserved; peak &gt;= reserved.
  */
 public final class PagedCache implements KvCache {
+    /** Its registry entry. */
+    public static final StrategyDescription DESCRIPTION = new StrategyDescription("paged",
+            "vLLM-style block pool and block tables, ref-counted prefix sharing with copy-on-write",
+            java.util.Set.of(CacheOption.BLOCK_SIZE, CacheOption.PREFIX_SHARING),
+            List.of(new StrategyVariant("noprefix", "no prefix sharing", o -> o.withPrefixSharing(false))),
+            PagedCache::new);
 
     private final CacheSpec spec;
     private final int blockSize;
@@ -50,7 +56,7 @@ public final class PagedCache implements KvCache {
 
     @Override
     public String name() {
-        return "paged";
+        return DESCRIPTION.name();
     }
 
     @Override

@@ -22,6 +22,10 @@ import java.util.OptionalInt;
  * peak &gt;= reserved.
  */
 public final class RingCache implements KvCache {
+    /** Its registry entry. */
+    public static final StrategyDescription DESCRIPTION = new StrategyDescription("ring",
+            "sliding window of W tokens with S attention sinks (StreamingLLM), oldest overwritten first",
+            java.util.Set.of(CacheOption.WINDOW, CacheOption.SINKS), List.of(), RingCache::new);
 
     /** One sequence's window: slots {@code [base, base + W)}; numTokens = tokens seen. */
     private record Window(int base, int numTokens) {
@@ -48,7 +52,7 @@ public final class RingCache implements KvCache {
 
     @Override
     public String name() {
-        return "ring";
+        return DESCRIPTION.name();
     }
 
     @Override

@@ -16,7 +16,7 @@ class CanEverHoldTest {
     static final CacheOptions OPTIONS = CacheOptions.DEFAULTS.withBlockSize(4).withWindow(8, 2);
 
     static java.util.List<String> names() {
-        return KvCacheRegistry.names();
+        return KvCacheRegistry.names();   // every registered strategy, plugins included
     }
 
     @ParameterizedTest

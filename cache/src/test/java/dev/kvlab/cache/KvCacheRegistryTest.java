@@ -1,7 +1,9 @@
 package dev.kvlab.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -11,8 +13,8 @@ class KvCacheRegistryTest {
     static final CacheSpec SPEC = new CacheSpec(1, 1, 1, 4, 64, 32);
 
     @Test
-    void listsTheGlossaryStrategiesInOrder() {
-        assertEquals(List.of("none", "contiguous", "paged", "ring"), KvCacheRegistry.names());
+    void listsTheGlossaryStrategiesFirstInOrder() {
+        assertEquals(List.of("none", "contiguous", "paged", "ring"), KvCacheRegistry.names().subList(0, 4));
     }
 
     @Test
@@ -28,6 +30,37 @@ class KvCacheRegistryTest {
     void anUnknownNameListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> KvCacheRegistry.create("x", SPEC, CacheOptions.DEFAULTS));
-        assertEquals("unknown cache strategy 'x'; known: none, contiguous, paged, ring", e.getMessage());
+        assertTrue(e.getMessage().startsWith("unknown cache strategy 'x'; known: none, contiguous, paged, ring"),
+                e.getMessage());
+    }
+
+    @Test
+    void variantsSelectTheirOptionsAndAreNamedBackFromThem() {
+        KvCacheRegistry.Selection max = KvCacheRegistry.select("contiguous:max", CacheOptions.DEFAULTS);
+        assertEquals("contiguous", max.strategy());
+        assertEquals(CacheOptions.Reserve.MAX, max.options().reserve());
+        assertEquals("contiguous:max", max.description().nameWithVariant(max.options()));
+        KvCacheRegistry.Selection noprefix = KvCacheRegistry.select("paged:noprefix", CacheOptions.DEFAULTS);
+        assertFalse(noprefix.options().prefixSharing());
+        assertEquals("paged:noprefix", noprefix.description().nameWithVariant(noprefix.options()));
+        assertEquals("paged", PagedCache.DESCRIPTION.nameWithVariant(CacheOptions.DEFAULTS));
+        assertTrue(KvCacheRegistry.selectableNames().containsAll(List.of("contiguous:max", "paged:noprefix")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KvCacheRegistry.select("paged:nope", CacheOptions.DEFAULTS));
+        assertTrue(e.getMessage().startsWith("unknown strategy variant 'paged:nope'; known: none, contiguous, "
+                + "contiguous:max, paged, paged:noprefix, ring"), e.getMessage());
+    }
+
+    @Test
+    void aNameRegisteredTwiceIsAnError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KvCacheRegistry.index(List.of(PagedCache.DESCRIPTION, PagedCache.DESCRIPTION)));
+        assertEquals("cache strategy 'paged' registered twice", e.getMessage());
+    }
+
+    @Test
+    void descriptionsRejectBadNames() {
+        assertThrows(IllegalArgumentException.class, () -> new StrategyDescription("Paged:x", "s", null, null,
+                PagedCache::new));
     }
 }

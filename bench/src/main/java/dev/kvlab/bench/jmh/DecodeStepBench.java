@@ -66,7 +66,10 @@ import org.openjdk.jmh.annotations.TearDown;
  */
 @State(Scope.Benchmark)
 public class DecodeStepBench extends AbstractKvlabBenchmark {
-    /** Registered strategies minus {@code none}; DecodeStepBenchTest keeps this list in step with the registry. */
+    /**
+     * The built-in caching strategies, for a run without {@code kvlab jmh}; {@code kvlab jmh} passes every registered
+     * caching strategy ({@link #cachingStrategies()}, plugins included) unless {@code -p strategy=...} is given.
+     */
     @Param({"contiguous", "paged", "ring"})
     public String strategy;
 
@@ -101,6 +104,19 @@ public class DecodeStepBench extends AbstractKvlabBenchmark {
     private SeqId[] seqs;
     private int[][] tokens;     // per sequence: the ids of positions [0, context)
 
+    /**
+     * The registered strategies that store K/V: those whose first allocation in an empty cache is not a
+     * {@link dev.kvlab.cache.AttentionView.Recompute} (a recomputing "decode step" is a prefill, not what is compared).
+     */
+    public static List<String> cachingStrategies() {
+        CacheSpec probe = new CacheSpec(1, 1, 1, 4, 64, 64);
+        return KvCacheRegistry.descriptions().stream().filter(d -> {
+            KvCache c = d.factory().create(probe, CacheOptions.DEFAULTS.withWindow(8, 2));
+            Allocation a = c.allocate(new AllocRequest(new SeqId(0), new int[] {0}, 1, 1));
+            return a instanceof Allocation.Granted g && !(g.view() instanceof dev.kvlab.cache.AttentionView.Recompute);
+        }).map(d -> d.name()).toList();
+    }
+
     @Setup(Level.Trial)
     public void setUp() {
         Device device = TorchRuntime.init(new RuntimeOptions(DeviceKind.CPU, threads, ComputeDType.FLOAT32));
@@ -116,9 +132,9 @@ public class DecodeStepBench extends AbstractKvlabBenchmark {
     void setUp(Gpt2Model loaded, boolean own) {
         gpt2 = loaded;
         ownsModel = own;
-        if (!KvCacheRegistry.names().contains(strategy) || strategy.equals("none")) {
-            throw new IllegalArgumentException("strategy must be a registered caching strategy other than none: "
-                    + KvCacheRegistry.names() + ", got " + strategy);
+        if (!cachingStrategies().contains(strategy)) {
+            throw new IllegalArgumentException("strategy must be a registered strategy that stores K/V: "
+                    + cachingStrategies() + ", got " + strategy);
         }
         if (batch < 1 || context < 2) {
             throw new IllegalArgumentException("need batch >= 1 and context >= 2");

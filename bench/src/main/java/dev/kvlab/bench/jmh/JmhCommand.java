@@ -17,8 +17,10 @@ import picocli.CommandLine.Unmatched;
 
 /**
  * {@code kvlab jmh [JMH args]}: runs the JMH benchmarks through {@link org.openjdk.jmh.Main} with the arguments
- * given, untouched, plus two defaults: the benchmark {@link DecodeStepBench} when no benchmark regex is given, and a
- * JSON result file under {@link AbstractKvlabBenchmark#RESULT_DIR} when neither {@code -rf} nor {@code -rff} is.
+ * given, untouched, plus three defaults: the benchmark {@link DecodeStepBench} when no benchmark regex is given, every
+ * registered caching strategy ({@link DecodeStepBench#cachingStrategies()}, plugins included) when no
+ * {@code -p strategy=} is given, and a JSON result file under {@link AbstractKvlabBenchmark#RESULT_DIR} when neither
+ * {@code -rf} nor {@code -rff} is.
  * After a run it prints the medians as a table ({@link JmhTable}). {@code kvlab jmh -h} shows JMH's own options.
  * With {@code --paired} it runs {@link PairedDecode} instead: the same decode step, strategies alternated sample by
  * sample in one JVM, for steadier ratios on a busy machine.
@@ -68,6 +70,11 @@ public final class JmhCommand implements Callable<Integer> {
         List<String> args = new ArrayList<>(userArgs);
         if (parsed.getIncludes().isEmpty()) {
             args.add(DecodeStepBench.class.getSimpleName());
+        }
+        boolean decodeStep = parsed.getIncludes().isEmpty() || parsed.getIncludes().stream()
+                .anyMatch(i -> java.util.regex.Pattern.compile(i).matcher(DecodeStepBench.class.getName()).find());
+        if (decodeStep && !parsed.getParameter("strategy").hasValue()) {
+            args.addAll(List.of("-p", "strategy=" + String.join(",", DecodeStepBench.cachingStrategies())));
         }
         if (!parsed.getResultFormat().hasValue() && !parsed.getResult().hasValue()) {
             String dir = System.getProperty(AbstractKvlabBenchmark.RESULT_DIR_PROPERTY, AbstractKvlabBenchmark.RESULT_DIR);

@@ -1,5 +1,6 @@
 package dev.kvlab.bench.jmh;
 
+import dev.kvlab.bench.Percentiles;
 import dev.kvlab.model.TensorSource;
 import dev.kvlab.model.torch.ComputeDType;
 import dev.kvlab.model.torch.DeviceKind;
@@ -22,8 +23,9 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
  * sample of each in turn (the order rotating every round), so that all strategies see the same machine load. On a
  * shared, busy machine this gives steadier ratios than JMH's one-trial-after-another; the ratio reported is the
  * median of the per-round ratios to contiguous. Same setup, rewind and step as the JMH benchmark; parameters come
- * from JMH's {@code -p name=v1,v2} (defaults: the benchmark's {@code @Param} values), {@code -wi} and {@code -i}.
- * Medians and percentiles are nearest-rank. Leave {@code ring} out ({@code -p strategy=contiguous,paged}): its read
+ * from JMH's {@code -p name=v1,v2} (defaults: the benchmark's {@code @Param} values; for {@code strategy}, every
+ * registered caching strategy), {@code -wi} and {@code -i}.
+ * Medians and percentiles are {@link Percentiles}' (numpy's linear interpolation). Leave {@code ring} out ({@code -p strategy=contiguous,paged}): its read
  * allocates new tensors every step, which next to other strategies' pools in one JVM ran 4-30x slower (glibc
  * page-fault churn) than in its own fork.
  */
@@ -33,7 +35,8 @@ final class PairedDecode {
 
     /** Runs every point and prints a markdown table of medians (ms per step). */
     static void run(CommandLineOptions options, PrintStream out) throws ReflectiveOperationException {
-        List<String> strategies = values(options, "strategy");
+        List<String> strategies = options.getParameter("strategy").hasValue() ? values(options, "strategy")
+                : DecodeStepBench.cachingStrategies();
         int warmup = options.getWarmupIterations().orElse(AbstractKvlabBenchmark.WARMUP_ITERATIONS);
         int samples = options.getMeasurementIterations().orElse(AbstractKvlabBenchmark.MEASUREMENT_ITERATIONS);
         int threads = Integer.parseInt(values(options, "threads").get(0));
@@ -118,11 +121,8 @@ final class PairedDecode {
         return Arrays.asList(DecodeStepBench.class.getField(name).getAnnotation(Param.class).value());
     }
 
-    /** Nearest-rank percentile of {@code v}. */
+    /** The {@code p}-th percentile of {@code v}, by the one definition of the benchmark ({@link Percentiles}). */
     static double percentile(double[] v, double p) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int i = (int) Math.ceil(p / 100.0 * s.length) - 1;
-        return s[Math.max(0, Math.min(s.length - 1, i))];
+        return Percentiles.of(v, p);
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kvlab.cache.KvCacheRegistry;
 import dev.kvlab.cache.MemoryStats;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,10 +17,14 @@ class DecodeStepBenchTest {
 
     @Test
     void benchmarksEveryCachingStrategy() throws Exception {
-        List<String> expected = new ArrayList<>(KvCacheRegistry.names());
-        expected.remove("none");
+        List<String> caching = DecodeStepBench.cachingStrategies();
+        assertTrue(caching.containsAll(List.of("contiguous", "paged", "ring")), caching.toString());
+        assertTrue(!caching.contains("none"), "none recomputes: its decode step is a prefill");
+        assertEquals(KvCacheRegistry.names().size() - 1, caching.size(), "every registered one but none");
         String[] declared = DecodeStepBench.class.getField("strategy").getAnnotation(Param.class).value();
-        assertEquals(expected, Arrays.asList(declared), "@Param strategy = registry names without none");
+        assertTrue(caching.containsAll(Arrays.asList(declared)), "the @Param fallback lists caching strategies");
+        List<String> args = JmhCommand.withDefaults(List.of(), LocalDateTime.now());
+        assertTrue(args.contains("strategy=" + String.join(",", caching)), "kvlab jmh passes them all: " + args);
     }
 
     @Test
@@ -68,7 +71,8 @@ class DecodeStepBenchTest {
     void jmhCommandAddsTheDefaultBenchmarkAndJsonFile() throws Exception {
         LocalDateTime t = LocalDateTime.of(2026, 1, 2, 3, 4, 5);
         List<String> args = JmhCommand.withDefaults(List.of("-f", "1", "-p", "batch=1"), t);
-        assertEquals(List.of("-f", "1", "-p", "batch=1", "DecodeStepBench", "-rf", "json", "-rff",
+        assertEquals(List.of("-f", "1", "-p", "batch=1", "DecodeStepBench", "-p",
+                "strategy=" + String.join(",", DecodeStepBench.cachingStrategies()), "-rf", "json", "-rff",
                 AbstractKvlabBenchmark.RESULT_DIR + "/jmh-20260102-030405.json"), args);
         List<String> given = List.of("Other", "-rf", "csv");
         assertEquals(given, JmhCommand.withDefaults(given, t), "the user's choices are kept");

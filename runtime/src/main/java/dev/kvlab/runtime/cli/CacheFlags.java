@@ -6,47 +6,63 @@ import dev.kvlab.runtime.EngineConfig;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
-/** Cache strategy and batching limits: shared by generate and bench. */
+/**
+ * Cache strategy and batching limits: shared by generate and bench. Defaults are {@link EngineConfig#DEFAULTS} and
+ * {@link CacheOptions#DEFAULTS}; which options a strategy reads is in its description ({@code check-strategy --list}).
+ */
 public final class CacheFlags {
-    @Option(names = "--cache", defaultValue = "contiguous", paramLabel = "STRATEGY",
-            description = "KV-cache strategy: none, contiguous, paged, ring (default: ${DEFAULT-VALUE}).")
-    public String cache;
+    @Option(names = "--cache", paramLabel = "STRATEGY",
+            completionCandidates = StrategyNames.class,
+            description = "KV-cache strategy or strategy:variant: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; "
+                    + "plugins from $KVLAB_PLUGINS; 'kvlab check-strategy --list' describes each).")
+    public String cache = EngineConfig.DEFAULTS.strategy();
 
-    @Option(names = "--block-size", defaultValue = "16", description = "paged: tokens per block.")
-    public int blockSize;
+    /**
+     * The selectable strategy names, for the {@code --cache} help; the built-ins alone when the plugins do not load
+     * (using the flag then reports why).
+     */
+    public static final class StrategyNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            try {
+                return KvCacheRegistry.selectableNames().iterator();
+            } catch (IllegalArgumentException e) {
+                return KvCacheRegistry.BUILT_IN.stream().flatMap(d -> d.selectableNames().stream()).iterator();
+            }
+        }
+    }
 
-    @Option(names = "--window", defaultValue = "256", description = "ring: tokens kept per sequence, sinks included.")
-    public int window;
+    @Option(names = "--block-size", description = "Tokens per block (default: ${DEFAULT-VALUE}).")
+    public int blockSize = CacheOptions.DEFAULTS.blockSize();
 
-    @Option(names = "--sinks", defaultValue = "4", description = "ring: first positions always kept.")
-    public int sinks;
+    @Option(names = "--window", description = "Tokens kept per sequence, sinks included (default: ${DEFAULT-VALUE}).")
+    public int window = CacheOptions.DEFAULTS.window();
 
-    @Option(names = "--reserve", defaultValue = "request",
-            description = "contiguous: request (prompt + max new tokens) or max (n_positions).")
-    public String reserve;
+    @Option(names = "--sinks", description = "First positions a window always keeps (default: ${DEFAULT-VALUE}).")
+    public int sinks = CacheOptions.DEFAULTS.sinks();
 
-    @Option(names = "--prefix-sharing", defaultValue = "on", description = "paged: on or off.")
-    public String prefixSharing;
+    @Option(names = "--reserve", description = "What a slab reserves: request (prompt + max new tokens) or max "
+            + "(n_positions) (default: ${DEFAULT-VALUE}).")
+    public String reserve = CacheOptions.DEFAULTS.reserve().name().toLowerCase(Locale.ROOT);
 
-    @Option(names = "--kv-budget-tokens", defaultValue = "0",
-            description = "KV pool capacity in tokens; 0 = max-seqs x n_positions.")
-    public int kvBudgetTokens;
+    @Option(names = "--prefix-sharing", description = "Share cached prompt prefixes: on or off (default: ${DEFAULT-VALUE}).")
+    public String prefixSharing = CacheOptions.DEFAULTS.prefixSharing() ? "on" : "off";
 
-    @Option(names = "--kv-budget-bytes", defaultValue = "0", description = "KV pool capacity in bytes (instead of tokens).")
+    @Option(names = "--kv-budget-tokens",
+            description = "KV pool capacity in tokens; 0 = max-seqs x n_positions (default: ${DEFAULT-VALUE}).")
+    public int kvBudgetTokens = EngineConfig.DEFAULTS.kvBudgetTokens();
+
+    @Option(names = "--kv-budget-bytes", description = "KV pool capacity in bytes (instead of tokens).")
     public long kvBudgetBytes;
 
-    @Option(names = "--max-seqs", defaultValue = "16", description = "Most requests running at once.")
-    public int maxSeqs;
+    @Option(names = "--max-seqs", description = "Most requests running at once (default: ${DEFAULT-VALUE}).")
+    public int maxSeqs = EngineConfig.DEFAULTS.maxSeqs();
 
-    @Option(names = "--max-batched-tokens", defaultValue = "2048", description = "Most tokens in one step.")
-    public int maxBatchedTokens;
+    @Option(names = "--max-batched-tokens", description = "Most tokens in one step (default: ${DEFAULT-VALUE}).")
+    public int maxBatchedTokens = EngineConfig.DEFAULTS.maxBatchedTokens();
 
     /** The engine settings; {@code bytesPerToken} converts {@code --kv-budget-bytes}. */
     public EngineConfig engineConfig(long bytesPerToken) {
-        if (!KvCacheRegistry.names().contains(cache)) {
-            throw new IllegalArgumentException("unknown cache strategy '" + cache + "'; known: "
-                    + String.join(", ", KvCacheRegistry.names()));
-        }
         if (kvBudgetTokens > 0 && kvBudgetBytes > 0) {
             throw new IllegalArgumentException("give --kv-budget-tokens or --kv-budget-bytes, not both");
         }
@@ -59,7 +75,8 @@ public final class CacheFlags {
                     + bytesPerToken + " bytes)");
         }
         CacheOptions options = new CacheOptions(blockSize, onOff(prefixSharing), window, sinks, reserve());
-        return new EngineConfig(cache, options, budget, maxSeqs, maxBatchedTokens);
+        KvCacheRegistry.Selection s = KvCacheRegistry.select(cache, options);
+        return new EngineConfig(s.strategy(), s.options(), budget, maxSeqs, maxBatchedTokens);
     }
 
     private CacheOptions.Reserve reserve() {

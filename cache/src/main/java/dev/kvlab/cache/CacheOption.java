@@ -1,0 +1,48 @@
+package dev.kvlab.cache;
+
+/**
+ * A field of {@link CacheOptions} that a strategy may read. A strategy's {@link StrategyDescription} lists the ones
+ * it reads; from that list alone the benchmark decides which sweep axes vary the strategy, which result columns it
+ * fills and what its run label shows, and the CLI says which flags matter for it.
+ */
+public enum CacheOption {
+    /** Tokens per block ({@code --block-size}); swept by {@code --block-sizes}; label {@code bs=16}. */
+    BLOCK_SIZE("block-size", "bs"),
+    /** Share identical full blocks by hash ({@code --prefix-sharing}). */
+    PREFIX_SHARING("prefix-sharing", null),
+    /** Tokens held per sequence, sinks included ({@code --window}); swept by {@code --windows}; label {@code w=256}. */
+    WINDOW("window", "w"),
+    /** Positions always kept ({@code --sinks}). */
+    SINKS("sinks", null),
+    /** What a slab reserves when a sequence opens ({@code --reserve}). */
+    RESERVE("reserve", null);
+
+    private final String flag;
+    private final String labelKey;
+
+    CacheOption(String flag, String labelKey) {
+        this.flag = flag;
+        this.labelKey = labelKey;
+    }
+
+    /** The command-line flag that sets it, without dashes ({@code block-size}). */
+    public String flag() {
+        return flag;
+    }
+
+    /** The short key a run label shows it under ({@code bs}), or null when labels leave it out. */
+    public String labelKey() {
+        return labelKey;
+    }
+
+    /** Its value in {@code o}. */
+    public Object valueIn(CacheOptions o) {
+        return switch (this) {
+            case BLOCK_SIZE -> o.blockSize();
+            case PREFIX_SHARING -> o.prefixSharing();
+            case WINDOW -> o.window();
+            case SINKS -> o.sinks();
+            case RESERVE -> o.reserve();
+        };
+    }
+}
