@@ -4,9 +4,10 @@ import dev.kvlab.bench.jmh.JmhCommand;
 import dev.kvlab.runtime.cli.CheckpointCommand;
 import dev.kvlab.runtime.cli.GenerateCommand;
 import dev.kvlab.runtime.cli.KvlabCli;
+import dev.kvlab.server.ServeCommand;
 import picocli.CommandLine.Command;
 
-/** The {@code kvlab} command line: bench (the main job), generate, checkpoint. */
+/** The {@code kvlab} command line: bench (the main job), generate, checkpoint, jmh, serve. */
 @Command(name = "kvlab", mixinStandardHelpOptions = true, version = "kvlab 0.1.0",
         description = "KV-cache research framework: GPT-2 on JavaCPP PyTorch with swappable cache strategies.")
 public final class KvlabMain {
@@ -16,7 +17,7 @@ public final class KvlabMain {
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
         int code = KvlabCli.create(new KvlabMain(), new BenchCommand(), new GenerateCommand(), new CheckpointCommand(),
-                new JmhCommand()).execute(args);
+                new JmhCommand(), new ServeCommand()).execute(args);
         System.exit(code);
     }
 }

@@ -40,8 +40,8 @@ public final class Engine implements AutoCloseable {
     private long promptTokens;
     private KvUsage usage;
 
-    /** A request in flight: what was asked and when things happened. */
-    private record Live(GenerationRequest request, Timeline timeline) {
+    /** A request in flight: what was asked, what its caller wants as it runs, and when things happened. */
+    private record Live(GenerationRequest request, LiveOptions options, Timeline timeline) {
     }
 
     public Engine(Gpt2Model model, EngineConfig config) {
@@ -65,11 +65,16 @@ public final class Engine implements AutoCloseable {
 
     /** Queues a request; arrival time is now. */
     public void submit(GenerationRequest r) {
+        submit(r, LiveOptions.NONE);
+    }
+
+    /** Queues a request whose tokens (and log-probabilities, if asked) go to {@code options.listener()}. */
+    public void submit(GenerationRequest r, LiveOptions options) {
         Timeline t = new Timeline(System.nanoTime());
         StopConditions stop = new StopConditions(r.maxNewTokens(), r.ignoreEos(), model.config().eosTokenId(),
                 r.stopTokenIds());
         Request req = new Request(new RequestId(r.id()), r.promptIds(), stop, r.sampling());
-        live.put(req.id(), new Live(r, t));
+        live.put(req.id(), new Live(r, options, t));
         sampling.open(req.id(), r.sampling());
         promptTokens += r.promptIds().length;
         scheduler.submit(req);
@@ -123,17 +128,30 @@ public final class Engine implements AutoCloseable {
             chunks.add(SeqChunk.of(c.tokenIds(), c.firstPosition(), c.allocation(), c.samples()));
         }
         Map<RequestId, Integer> tokens;
+        Map<RequestId, float[]> rawRows;
         try (PointerScope scope = new PointerScope()) {
             Tensor logits = model.forward(new ForwardBatch(chunks), pool);   // [S, vocab]
+            rawRows = Sampling.rowsOf(logits, plan, id -> live.get(id).options().wantsLogprobs());
             tokens = sampling.sample(logits, plan, this::ignoresEos);
         }
         long now = System.nanoTime();
         tokens.keySet().forEach(id -> live.get(id).timeline().token(now));
+        tokens.forEach((id, token) -> deliver(live.get(id), token, rawRows.get(id)));
         return new StepResult(tokens);
     }
 
+    /** Hands a sampled token to the request's listener, with its log-probabilities when asked. */
+    private static void deliver(Live l, int token, float[] rawRow) {
+        TokenListener listener = l.options().listener();
+        if (listener != null) {
+            listener.onToken(token, rawRow == null ? null : TokenLogprobs.of(rawRow, token, l.options().topLogprobs()));
+        }
+    }
+
+    /** EOS is suppressed for ignore_eos requests and for those below their minimum length. */
     private boolean ignoresEos(RequestId id) {
-        return live.get(id).request().ignoreEos();
+        Live l = live.get(id);
+        return l.request().ignoreEos() || l.timeline().numTokens() < l.options().minTokens();
     }
 
     private RequestResult result(Request r) {
@@ -143,6 +161,16 @@ public final class Engine implements AutoCloseable {
         String reason = r.finishReason().map(f -> f.name().toLowerCase(Locale.ROOT)).orElse("unknown");
         return new RequestResult(r.id().value(), r.promptIds(), r.outputIds(), reason, r.finishDetail(),
                 l.timeline(), r.numPreemptions());
+    }
+
+    /** Requests submitted and not yet admitted (or preempted and waiting to recompute). */
+    public int numWaiting() {
+        return scheduler.waitingIds().size();
+    }
+
+    /** Requests holding cache and computing. */
+    public int numRunning() {
+        return scheduler.runningIds().size();
     }
 
     public EngineStats stats() {

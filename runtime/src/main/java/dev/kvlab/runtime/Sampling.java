@@ -70,6 +70,22 @@ final class Sampling {
         return ids;
     }
 
+    /**
+     * Host copies of the rows of the requests {@code wanted} selects, before any suppression: {@code [vocab]} each.
+     *
+     * @param logits {@code [S, vocab]} one row per sampling chunk of {@code plan}, in plan order
+     */
+    static Map<RequestId, float[]> rowsOf(Tensor logits, StepPlan plan, Predicate<RequestId> wanted) {
+        List<ScheduledChunk> rows = plan.chunks().stream().filter(ScheduledChunk::samples).toList();
+        Map<RequestId, float[]> out = new HashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            if (wanted.test(rows.get(i).requestId())) {
+                out.put(rows.get(i).requestId(), row(logits, i));
+            }
+        }
+        return out;
+    }
+
     /** One row of logits on the host. */
     private static float[] row(Tensor logits, int i) {
         Tensor r = logits.select(0, i).cpu().contiguous();   // [vocab]

@@ -1,0 +1,72 @@
+package dev.kvlab.runtime;
+
+/**
+ * Log-probabilities of one sampled token under the model's distribution at that step (log-softmax of the raw logits,
+ * before temperature, top-k/top-p or EOS suppression, as vLLM reports them by default).
+ *
+ * @param logprob     of the sampled token
+ * @param topIds      the most likely token ids, most likely first (ties: lower id first); shape [k]
+ * @param topLogprobs their log-probabilities; shape [k]
+ */
+public record TokenLogprobs(double logprob, int[] topIds, double[] topLogprobs) {
+    public TokenLogprobs {
+        if (topIds.length != topLogprobs.length) {
+            throw new IllegalArgumentException("top ids and log-probabilities differ in length");
+        }
+        topIds = topIds.clone();
+        topLogprobs = topLogprobs.clone();
+    }
+
+    @Override
+    public int[] topIds() {
+        return topIds.clone();
+    }
+
+    @Override
+    public double[] topLogprobs() {
+        return topLogprobs.clone();
+    }
+
+    /**
+     * Computes them from one row of logits, in double precision.
+     *
+     * @param logits {@code [vocab]} the raw logits of the step
+     * @param token  the sampled token
+     * @param k      how many top tokens to report (0 allowed)
+     */
+    public static TokenLogprobs of(float[] logits, int token, int k) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double sum = 0;
+        for (float l : logits) {
+            sum += Math.exp(l - max);
+        }
+        double logZ = max + Math.log(sum);
+        int[] top = topK(logits, Math.min(k, logits.length));
+        double[] lp = new double[top.length];
+        for (int i = 0; i < top.length; i++) {
+            lp[i] = logits[top[i]] - logZ;
+        }
+        return new TokenLogprobs(logits[token] - logZ, top, lp);
+    }
+
+    /** The k largest entries' indices, largest first, ties to the lower index; O(vocab * k). */
+    private static int[] topK(float[] logits, int k) {
+        int[] top = new int[k];
+        int n = 0;
+        for (int i = 0; i < logits.length; i++) {
+            int at = n;
+            while (at > 0 && logits[top[at - 1]] < logits[i]) {
+                at--;
+            }
+            if (at < k) {
+                System.arraycopy(top, at, top, at + 1, Math.min(n, k - 1) - at);
+                top[at] = i;
+                n = Math.min(n + 1, k);
+            }
+        }
+        return top;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.kvlab.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the server answers equals {@code kvlab generate} with the same inputs (greedy and seeded sampling, text and
+ * token-id prompts, streamed and not), n samples are the seeds seed, seed + 1, ... and share the prompt's blocks, stop
+ * strings cut the text, and logprobs describe the sampled tokens.
+ */
+class ServerOutputsTest {
+    private static KvlabServer server;
+    private static int port;
+
+    @BeforeAll
+    static void start() {
+        server = TestServers.paged(8, 16, null);
+        port = server.port();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static JsonObject complete(String body) {
+        Http.Answer a = Http.post(port, body);
+        assertEquals(200, a.status(), a.body());
+        return a.json();
+    }
+
+    private static JsonObject choice(JsonObject answer, int i) {
+        return answer.getAsJsonArray("choices").get(i).getAsJsonObject();
+    }
+
+    private static String stream(String body) {
+        List<String> events = Http.stream(port, body.replaceFirst("\\{", "{\"stream\":true,"));
+        assertEquals("[DONE]", events.get(events.size() - 1));
+        return Http.streamedText(events, 0);
+    }
+
+    @Test
+    void greedyTextPromptEqualsGenerate() {
+        JsonObject g = Generate.json("--prompt", "The quick brown fox", "--max-new-tokens", "24", "--ignore-eos",
+                "--cache", "paged");
+        String body = "{\"model\":\"tiny-random\",\"prompt\":\"The quick brown fox\",\"max_tokens\":24,"
+                + "\"temperature\":0,\"ignore_eos\":true}";
+        JsonObject a = complete(body);
+        assertEquals(g.get("text").getAsString(), choice(a, 0).get("text").getAsString());
+        assertEquals("length", choice(a, 0).get("finish_reason").getAsString());
+        assertEquals(24, a.getAsJsonObject("usage").get("completion_tokens").getAsInt());
+        assertEquals(g.getAsJsonArray("prompt_ids").size(), a.getAsJsonObject("usage").get("prompt_tokens").getAsInt());
+        assertEquals(g.get("text").getAsString(), stream(body));
+    }
+
+    @Test
+    void seededSampledTokenIdPromptEqualsGenerate() {
+        JsonObject g = Generate.json("--prompt-ids", "464,2068,7586,21831", "--max-new-tokens", "20", "--ignore-eos",
+                "--temperature", "0.9", "--top-k", "50", "--top-p", "0.95", "--seed", "11");
+        String body = "{\"prompt\":[464,2068,7586,21831],\"max_tokens\":20,\"temperature\":0.9,\"top_k\":50,"
+                + "\"top_p\":0.95,\"seed\":11,\"ignore_eos\":true}";
+        assertEquals(g.get("text").getAsString(), choice(complete(body), 0).get("text").getAsString());
+        assertEquals(g.get("text").getAsString(), stream(body));
+    }
+
+    @Test
+    void nSamplesAreConsecutiveSeedsAndShareThePromptBlocks() {
+        String prompt = "In a hole in the ground there lived a hobbit. Not a nasty, dirty, wet hole, filled with the "
+                + "ends of worms and an oozy smell";
+        double hitsBefore = prefixHitTokens();
+        JsonObject a = complete("{\"prompt\":\"" + prompt + "\",\"max_tokens\":12,\"temperature\":1.0,\"seed\":5,"
+                + "\"n\":3,\"ignore_eos\":true}");
+        JsonArray choices = a.getAsJsonArray("choices");
+        assertEquals(3, choices.size());
+        for (int i = 0; i < 3; i++) {
+            JsonObject g = Generate.json("--prompt", prompt, "--max-new-tokens", "12", "--ignore-eos", "--temperature",
+                    "1.0", "--seed", String.valueOf(5 + i));
+            assertEquals(i, choice(a, i).get("index").getAsInt());
+            assertEquals(g.get("text").getAsString(), choice(a, i).get("text").getAsString(), "choice " + i);
+        }
+        assertNotEquals(choice(a, 0).get("text"), choice(a, 1).get("text"));
+        assertEquals(36, a.getAsJsonObject("usage").get("completion_tokens").getAsInt());
+        int promptTokens = a.getAsJsonObject("usage").get("prompt_tokens").getAsInt();
+        // choices 1 and 2 attach every full block of the prompt that choice 0 computed
+        assertTrue(promptTokens > 16, "the prompt spans a full block");
+        assertEquals(2 * ((promptTokens - 1) / 16 * 16), prefixHitTokens() - hitsBefore, 1e-9);
+    }
+
+    private static double prefixHitTokens() {
+        String m = Http.get(port, "/metrics").body();
+        return m.lines().filter(l -> l.startsWith("kvlab_prefix_hit_tokens_total ")).mapToDouble(
+                l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElseThrow();
+    }
+
+    @Test
+    void stopStringCutsTheTextBeforeItStreamedAndNot() {
+        JsonObject g = Generate.json("--prompt", "Once upon a time", "--max-new-tokens", "40", "--ignore-eos");
+        String full = g.get("text").getAsString();
+        String stop = full.substring(full.length() / 2, full.length() / 2 + 3);
+        String expected = full.substring(0, full.indexOf(stop));
+        String body = "{\"prompt\":\"Once upon a time\",\"max_tokens\":40,\"temperature\":0,\"ignore_eos\":true,"
+                + "\"stop\":[" + JsonParser.parseString("\"" + stop.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
+                + "]}";
+        JsonObject a = complete(body);
+        assertEquals(expected, choice(a, 0).get("text").getAsString());
+        assertEquals("stop", choice(a, 0).get("finish_reason").getAsString());
+        assertEquals(expected, stream(body));
+    }
+
+    @Test
+    void logprobsDescribeTheGreedyTokens() {
+        JsonObject a = complete("{\"prompt\":\"Hello\",\"max_tokens\":6,\"temperature\":0,\"ignore_eos\":true,"
+                + "\"logprobs\":3}");
+        JsonObject lp = choice(a, 0).getAsJsonObject("logprobs");
+        JsonArray tokens = lp.getAsJsonArray("tokens");
+        assertEquals(6, tokens.size());
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            double chosen = lp.getAsJsonArray("token_logprobs").get(i).getAsDouble();
+            JsonObject top = lp.getAsJsonArray("top_logprobs").get(i).getAsJsonObject();
+            double best = top.entrySet().stream().mapToDouble(e -> e.getValue().getAsDouble()).max().orElseThrow();
+            assertEquals(best, chosen, 0.0, "greedy picks the most likely token");
+            assertTrue(chosen < 0 && top.size() >= 1 && top.size() <= 4, top.toString());
+            assertEquals(text.length(), lp.getAsJsonArray("text_offset").get(i).getAsInt());
+            text.append(tokens.get(i).getAsString());
+        }
+        assertEquals(choice(a, 0).get("text").getAsString(), text.toString());
+    }
+}
