@@ -47,7 +47,8 @@ class ServerErrorsTest {
     @Test
     void badFieldsAre400NamingTheField() {
         assertError(post("{\"prompt\":\"hi\",\"temprature\":0}"), 400, "temprature", "Unknown field");
-        assertError(post("{\"prompt\":\"hi\",\"max_tokens\":2,\"max_tokens\":3}"), 400, "max_tokens", "Duplicate");
+        assertError(post("{\"prompt\":\"hi\",\"max_tokens\":2,\"max_tokens\":3}"), 400, null, "duplicate");
+        assertError(post("{\"prompt\":" + "[".repeat(5000) + "]".repeat(5000) + "}"), 400, null, "nests deeper");
         assertError(post("{\"prompt\":\"hi\",\"max_tokens\":\"5\"}"), 400, "max_tokens", "integer");
         assertError(post("{\"prompt\":\"hi\",\"max_tokens\":3.7}"), 400, "max_tokens", "integer");
         assertError(post("{\"prompt\":\"hi\",\"max_tokens\":4294967297}"), 400, "max_tokens", "must be in");
