@@ -15,7 +15,11 @@ public enum CacheOption {
     /** Positions always kept ({@code --sinks}). */
     SINKS("sinks", null),
     /** What a slab reserves when a sequence opens ({@code --reserve}). */
-    RESERVE("reserve", null);
+    RESERVE("reserve", null),
+    /** Eviction policies: tokens held per sequence and layer ({@code --budget}); label {@code budget=256}. */
+    BUDGET("budget", "budget"),
+    /** Eviction policies: token or block eviction ({@code --granularity}). */
+    GRANULARITY("granularity", null);
 
     private final String flag;
     private final String labelKey;
@@ -43,6 +47,8 @@ public enum CacheOption {
             case WINDOW -> o.window();
             case SINKS -> o.sinks();
             case RESERVE -> o.reserve();
+            case BUDGET -> o.eviction().budget();
+            case GRANULARITY -> o.eviction().granularity();
         };
     }
 }

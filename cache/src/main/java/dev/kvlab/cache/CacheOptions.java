@@ -9,8 +9,10 @@ package dev.kvlab.cache;
  * @param window        ring: tokens held per sequence, sinks included
  * @param sinks         ring: the first {@code sinks} positions are always kept (StreamingLLM attention sinks)
  * @param reserve       contiguous: how much a sequence reserves when it is opened
+ * @param eviction      the eviction policies: budget per layer, granularity and each policy's own knobs
  */
-public record CacheOptions(int blockSize, boolean prefixSharing, int window, int sinks, Reserve reserve) {
+public record CacheOptions(int blockSize, boolean prefixSharing, int window, int sinks, Reserve reserve,
+                           EvictionOptions eviction) {
 
     /** What a contiguous slab reserves for a new sequence. */
     public enum Reserve {
@@ -22,6 +24,11 @@ public record CacheOptions(int blockSize, boolean prefixSharing, int window, int
 
     public static final CacheOptions DEFAULTS = new CacheOptions(16, true, 256, 4, Reserve.REQUEST);
 
+    /** The options with the default eviction options. */
+    public CacheOptions(int blockSize, boolean prefixSharing, int window, int sinks, Reserve reserve) {
+        this(blockSize, prefixSharing, window, sinks, reserve, EvictionOptions.DEFAULTS);
+    }
+
     public CacheOptions {
         if (blockSize <= 0) {
             throw new IllegalArgumentException("block size must be positive, got " + blockSize);
@@ -32,24 +39,28 @@ public record CacheOptions(int blockSize, boolean prefixSharing, int window, int
         if (sinks < 0 || sinks >= window) {
             throw new IllegalArgumentException("sinks must be in [0, window), got sinks=" + sinks + " window=" + window);
         }
-        if (reserve == null) {
-            throw new IllegalArgumentException("reserve must be given");
+        if (reserve == null || eviction == null) {
+            throw new IllegalArgumentException("reserve and eviction must be given");
         }
     }
 
     public CacheOptions withBlockSize(int v) {
-        return new CacheOptions(v, prefixSharing, window, sinks, reserve);
+        return new CacheOptions(v, prefixSharing, window, sinks, reserve, eviction);
     }
 
     public CacheOptions withPrefixSharing(boolean v) {
-        return new CacheOptions(blockSize, v, window, sinks, reserve);
+        return new CacheOptions(blockSize, v, window, sinks, reserve, eviction);
     }
 
     public CacheOptions withWindow(int w, int s) {
-        return new CacheOptions(blockSize, prefixSharing, w, s, reserve);
+        return new CacheOptions(blockSize, prefixSharing, w, s, reserve, eviction);
     }
 
     public CacheOptions withReserve(Reserve v) {
-        return new CacheOptions(blockSize, prefixSharing, window, sinks, v);
+        return new CacheOptions(blockSize, prefixSharing, window, sinks, v, eviction);
+    }
+
+    public CacheOptions withEviction(EvictionOptions v) {
+        return new CacheOptions(blockSize, prefixSharing, window, sinks, reserve, v);
     }
 }

@@ -40,6 +40,19 @@ public interface KvCache {
     /** Room for the next chunk of {@code request.seq()}, or {@link Allocation.NoRoom} with the cache unchanged. */
     Allocation allocate(AllocRequest request);
 
+    /**
+     * After a step ran, the runtime hands over what the chunk's grant asked for ({@link Allocation.Granted#stats}),
+     * once per chunk that ran and before any later allocate of the sequence; {@link StepStats#NONE} when nothing was
+     * asked. A strategy may evict tokens it holds here: its next view no longer lists them. The default ignores it.
+     */
+    default void observe(SeqId seq, StepStats stats) {
+    }
+
+    /** How the runtime must store this strategy's K/V; the default is the model's dtype. */
+    default KvStorage storage() {
+        return KvStorage.MODEL;
+    }
+
     /** Releases everything the sequence holds; a no-op for an unknown sequence. */
     void free(SeqId seq);
 

@@ -16,14 +16,14 @@ class CanEverHoldTest {
     static final CacheOptions OPTIONS = CacheOptions.DEFAULTS.withBlockSize(4).withWindow(8, 2);
 
     static java.util.List<String> names() {
-        return KvCacheRegistry.names();   // every registered strategy, plugins included
+        return AllStrategies.names();   // every registered strategy, plugins included, and the policies
     }
 
     @ParameterizedTest
     @MethodSource("names")
     void agreesWithAllocation(String name) {
         for (int length : new int[] {1, 39, 40, 41, 100}) {
-            KvCache cache = KvCacheRegistry.create(name, SPEC, OPTIONS);
+            KvCache cache = AllStrategies.create(name, SPEC, OPTIONS);
             assertEquals(cache.canEverHold(length), growsTo(cache, length), name + " length " + length);
         }
     }
@@ -31,7 +31,7 @@ class CanEverHoldTest {
     @ParameterizedTest
     @MethodSource("names")
     void aPoolOfTheRightSizeHoldsTheLongestSequence(String name) {
-        KvCache cache = KvCacheRegistry.create(name, SPEC, OPTIONS);
+        KvCache cache = AllStrategies.create(name, SPEC, OPTIONS);
         assertTrue(cache.canEverHold(8), name);
         boolean bounded = !"none".equals(name) && !"ring".equals(name);
         assertEquals(!bounded, cache.canEverHold(1000), name + ": only none and ring are unbounded by the pool");

@@ -28,12 +28,15 @@ final class RandomWorkload {
         final long id;
         final int[] tokens;
         int promptLength;
+        /** The request's prompt, kept across preemption (promptLength grows to what must be recomputed). */
+        final int originalPrompt;
         int computed;
 
         Seq(long id, int[] tokens, int promptLength) {
             this.id = id;
             this.tokens = tokens;
             this.promptLength = promptLength;
+            this.originalPrompt = promptLength;
         }
     }
 
@@ -44,6 +47,8 @@ final class RandomWorkload {
     private final List<Seq> running = new ArrayList<>();
     private final Deque<Seq> waiting = new ArrayDeque<>();
     private long nextId = 1;
+    /** Runs after each chunk's statistics were observed: a test's extra check (budgets). */
+    private java.util.function.Consumer<SeqId> afterObserve = seq -> { };
 
     RandomWorkload(KvCache cache, long seed) {
         this.cache = cache;
@@ -53,6 +58,21 @@ final class RandomWorkload {
         for (int f = 0; f < families.length; f++) {
             families[f] = randomTokens(12);
         }
+    }
+
+    /** With {@code full}, every Held view must read all positions (a budget that never binds). */
+    RandomWorkload requireFullReads(boolean full) {
+        sim.held.requireFull = full;
+        return this;
+    }
+
+    RandomWorkload afterObserve(java.util.function.Consumer<SeqId> check) {
+        this.afterObserve = check;
+        return this;
+    }
+
+    SlotSimulator simulator() {
+        return sim;
     }
 
     void run(int operations) {
@@ -92,7 +112,8 @@ final class RandomWorkload {
         int chunk = s.computed < s.promptLength ? 1 + random.nextInt(s.promptLength - s.computed)
                 : Math.min(1 + random.nextInt(2), s.tokens.length - s.computed);
         int[] upTo = Arrays.copyOf(s.tokens, s.computed + chunk);
-        AllocRequest request = new AllocRequest(CacheAsserts.seq(s.id), upTo, chunk, s.tokens.length);
+        AllocRequest request = new AllocRequest(CacheAsserts.seq(s.id), upTo, chunk, s.tokens.length,
+                s.originalPrompt);
         MemoryStats before = cache.memory();
         Allocation a = cache.allocate(request);
         if (a instanceof Allocation.Granted g) {
@@ -101,6 +122,8 @@ final class RandomWorkload {
                 return;
             }
             sim.apply(request, g);
+            cache.observe(request.seq(), HeldSimulator.stats(request, g, cache.spec().numHeads(), random));
+            afterObserve.accept(request.seq());
             s.computed += chunk;
             if (s.computed == s.tokens.length) {
                 finish(s);
@@ -119,6 +142,7 @@ final class RandomWorkload {
     /** Frees the sequence and requeues it: it resumes from position 0 with every token so far as its prompt. */
     private void preempt(Seq s) {
         cache.free(CacheAsserts.seq(s.id));
+        sim.forget(CacheAsserts.seq(s.id));
         running.remove(s);
         s.promptLength = Math.max(s.promptLength, s.computed);
         s.computed = 0;
@@ -127,6 +151,7 @@ final class RandomWorkload {
 
     private void finish(Seq s) {
         cache.free(CacheAsserts.seq(s.id));
+        sim.forget(CacheAsserts.seq(s.id));
         running.remove(s);
         assertEquals(0, cache.numTokens(CacheAsserts.seq(s.id)));
     }

@@ -13,7 +13,8 @@ import java.util.TreeSet;
  * Stands in for the runtime: a plain int array is the K/V pool and each slot stores {@code position * 1000 + tokenId}
  * of the token written there. {@link #apply} does exactly what the runtime does with a {@link Allocation.Granted}
  * (copies, writes, reads per view) and checks that every query position reads exactly the keys it must:
- * all j &lt;= p for full attention, the sink/window rule for a ring view.
+ * all j &lt;= p for full attention, the sink/window rule for a ring view; {@link AttentionView.Held} views go to the
+ * {@link HeldSimulator}, which keeps one pool per layer.
  */
 final class SlotSimulator {
 
@@ -22,14 +23,23 @@ final class SlotSimulator {
     /** The pool: one int per slot; shape [capacityTokens]. */
     private final int[] pool;
 
+    final HeldSimulator held;
+
     SlotSimulator(int capacityTokens) {
         this.pool = new int[capacityTokens];
+        this.held = new HeldSimulator(capacityTokens);
         clear();
     }
 
     /** Forgets every slot's content (a reset cache must never read what was there before). */
     void clear() {
         Arrays.fill(pool, UNWRITTEN);
+        held.clear();
+    }
+
+    /** The sequence was freed or preempted. */
+    void forget(SeqId seq) {
+        held.forget(seq);
     }
 
     static int encode(int position, int tokenId) {
@@ -44,6 +54,10 @@ final class SlotSimulator {
         AttentionView view = granted.view();
         if (view instanceof AttentionView.Recompute) {
             return recompute(request, granted);
+        }
+        if (view instanceof AttentionView.Held h) {
+            assertTrue(granted.copies().isEmpty(), "a Held view copies nothing");
+            return held.apply(request, h);
         }
         if (view instanceof AttentionView.Ring r) {
             Set<Integer> keys = readRing(tokens, first, r);

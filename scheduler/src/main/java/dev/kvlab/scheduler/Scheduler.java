@@ -250,7 +250,8 @@ public final class Scheduler {
     /** Allocates, preempting the newest running requests until it fits; empty when {@code request} had to go. */
     private Optional<Allocation.Granted> allocateOrPreempt(Request request, int[] tokenIds, int n, PlanBuilder step) {
         while (true) {
-            Allocation answer = cache.allocate(new AllocRequest(request.seq(), tokenIds, n, request.maxTokens()));
+            Allocation answer = cache.allocate(new AllocRequest(request.seq(), tokenIds, n, request.maxTokens(),
+                    request.promptIds().length));
             if (answer instanceof Allocation.Granted granted) {
                 return Optional.of(granted);
             }
@@ -285,7 +286,8 @@ public final class Scheduler {
             }
             int n = Math.min(known.length - attached, step.budget);
             int[] tokenIds = request.tokenIds(attached + n);
-            Allocation answer = cache.allocate(new AllocRequest(request.seq(), tokenIds, n, request.maxTokens()));
+            Allocation answer = cache.allocate(new AllocRequest(request.seq(), tokenIds, n, request.maxTokens(),
+                    request.promptIds().length));
             if (answer instanceof Allocation.NoRoom noRoom) {
                 cache.free(request.seq()); // drops the attached prefix too
                 if (!running.isEmpty() && !neverFits(noRoom)) {
