@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvlab.cache.CacheOptions;
 import dev.kvlab.cache.KvCacheRegistry;
+import dev.kvlab.model.torch.DecodePath;
 import dev.kvlab.model.torch.Gpt2Model;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,19 +20,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 64 requests of random lengths served together by the engine, with each strategy, with a roomy KV budget and with
  * one small enough to throttle admission (contiguous and ring reserve up front) or force preemption (paged grows on
  * demand): every request's greedy ids equal its solo run. The solo run is the
- * cache-free oracle: one teacher-forced recompute of that request alone (with the window mask for a ring).
+ * cache-free oracle: one teacher-forced recompute of that request alone (with the window mask for a ring). The small
+ * budget runs again with decode attention forced through the torch-ops path ({@link DecodePath#BATCHED}).
  */
 class BatchInvarianceTest {
     static final CacheOptions OPTIONS = CacheOptions.DEFAULTS.withBlockSize(4).withWindow(24, 2);
 
     static Stream<Arguments> cases() {
-        return KvCacheRegistry.names().stream().flatMap(s -> Stream.of(Arguments.of(s, 0), Arguments.of(s, 160)));
+        return KvCacheRegistry.names().stream().flatMap(s -> Stream.of(Arguments.of(s, 0, DecodePath.AUTO),
+                Arguments.of(s, 160, DecodePath.AUTO), Arguments.of(s, 160, DecodePath.BATCHED)));
     }
 
-    @ParameterizedTest(name = "{0} budget={1}")
+    @ParameterizedTest(name = "{0} budget={1} decode={2}")
     @MethodSource("cases")
-    void batchedEqualsSolo(String strategy, int budgetTokens) {
-        Gpt2Model model = Models.get("tiny");
+    void batchedEqualsSolo(String strategy, int budgetTokens, DecodePath path) {
+        Gpt2Model model = Models.get("tiny", path);
         List<GenerationRequest> requests = requests(64, 11);
         EngineConfig config = new EngineConfig(strategy, OPTIONS, budgetTokens, 16, 96);
         List<RequestResult> results;

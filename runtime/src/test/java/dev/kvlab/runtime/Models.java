@@ -3,7 +3,9 @@ package dev.kvlab.runtime;
 import dev.kvlab.model.FormulaWeights;
 import dev.kvlab.model.Gpt2Config;
 import dev.kvlab.model.TensorSource;
+import dev.kvlab.model.torch.AttentionOptions;
 import dev.kvlab.model.torch.ComputeDType;
+import dev.kvlab.model.torch.DecodePath;
 import dev.kvlab.model.torch.DeviceKind;
 import dev.kvlab.model.torch.Gpt2Model;
 import dev.kvlab.model.torch.RuntimeOptions;
@@ -22,11 +24,16 @@ final class Models {
     private Models() {
     }
 
-    static synchronized Gpt2Model get(String preset) {
-        return LOADED.computeIfAbsent(preset, p -> {
+    static Gpt2Model get(String preset) {
+        return get(preset, DecodePath.AUTO);
+    }
+
+    /** The model with its decode rows forced through {@code path} (AUTO: the default, the CPU kernel here). */
+    static synchronized Gpt2Model get(String preset, DecodePath path) {
+        return LOADED.computeIfAbsent(preset + "/" + path, key -> {
             Device cpu = TorchRuntime.init(new RuntimeOptions(DeviceKind.CPU, 1, ComputeDType.FLOAT32));
-            try (TensorSource src = FormulaWeights.of(Gpt2Config.preset(p), 0)) {
-                return new Gpt2Model(src, cpu, ComputeDType.FLOAT32);
+            try (TensorSource src = FormulaWeights.of(Gpt2Config.preset(preset), 0)) {
+                return new Gpt2Model(src, cpu, ComputeDType.FLOAT32, new AttentionOptions(path));
             }
         });
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvlab.cache.CacheOptions;
+import dev.kvlab.model.torch.DecodePath;
 import dev.kvlab.model.torch.Gpt2Model;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,6 +37,19 @@ class RingWindowTest {
         StrategyDriver.Run run = StrategyDriver.greedy(model, "ring", options, prompt, newTokens, chunk);
         float[][] ref = Oracle.window(model, run.sequence(), sinks, window);
         assertMatches(run, ref, model.config().eosTokenId());
+    }
+
+    /** The edges again with decode rows through the torch-ops path (the CUDA one) and the old per-chunk path. */
+    @ParameterizedTest(name = "{0} window={1} sinks={2} prompt={3} new={4}")
+    @CsvSource({"BATCHED, 16, 4, 14, 1", "BATCHED, 16, 4, 15, 1", "BATCHED, 16, 4, 16, 1", "BATCHED, 16, 4, 10, 70",
+        "BATCHED, 8, 7, 20, 20", "PER_CHUNK, 16, 4, 10, 70"})
+    void ringEqualsWindowReferenceThroughEveryDecodePath(DecodePath path, int window, int sinks, int promptLength,
+                                                        int newTokens) {
+        Gpt2Model model = Models.get("tiny", path);
+        CacheOptions options = CacheOptions.DEFAULTS.withWindow(window, sinks);
+        int[] prompt = StrategyConformanceTest.prompt(promptLength, 31L * promptLength + window);
+        StrategyDriver.Run run = StrategyDriver.greedy(model, "ring", options, prompt, newTokens, 64);
+        assertMatches(run, Oracle.window(model, run.sequence(), sinks, window), model.config().eosTokenId());
     }
 
     @Test

@@ -1,15 +1,18 @@
 package dev.kvlab.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvlab.cache.AttentionView;
 import dev.kvlab.cache.CacheOptions;
 import dev.kvlab.cache.KvCacheRegistry;
+import dev.kvlab.model.torch.DecodePath;
 import dev.kvlab.model.torch.Gpt2Model;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,6 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * cache-free oracle (teacher-forced full recompute; with the sliding-window-with-sinks mask for a ring view) in
  * ids and in logits within 1e-5, for prompts of 1, 16 and 500 tokens and 200 new tokens. Prefill runs in chunks of
  * 128, so the 500-token prompt also exercises chunked prefill. A new strategy joins by its registry line alone.
+ * Decode rows take the default path (the CPU decode kernel) and, on the tiny model, each forced {@link DecodePath}.
  */
 class StrategyConformanceTest {
     static final double LOGITS_TOLERANCE = 1e-5;
@@ -34,6 +38,25 @@ class StrategyConformanceTest {
     @MethodSource("cases")
     void tinyModelMatchesOracle(String strategy, int promptLength) {
         check(Models.get("tiny"), strategy, promptLength, NEW_TOKENS);
+    }
+
+    /** The default path is the CPU kernel; the torch-ops path (CUDA's) and the old per-chunk path, forced. */
+    static Stream<Arguments> forcedPaths() {
+        return Stream.of(DecodePath.BATCHED, DecodePath.PER_CHUNK).flatMap(p -> KvCacheRegistry.names().stream()
+                .flatMap(s -> Stream.of(16, 500).map(n -> Arguments.of(p, s, n))));
+    }
+
+    @ParameterizedTest(name = "tiny {0} {1} prompt={2}")
+    @MethodSource("forcedPaths")
+    void tinyModelMatchesOracleThroughEveryDecodePath(DecodePath path, String strategy, int promptLength) {
+        Gpt2Model model = Models.get("tiny", path);
+        assertEquals(path, model.decodePath());
+        check(model, strategy, promptLength, NEW_TOKENS);
+    }
+
+    @Test
+    void theDefaultDecodePathOnTheCpuIsTheKernel() {
+        assertEquals(DecodePath.KERNEL, Models.get("tiny").decodePath());
     }
 
     /**

@@ -27,7 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = AbstractKvlabBenchmark.FORKS,
-        jvmArgsAppend = {"-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "--enable-native-access=ALL-UNNAMED", "-Xss4m"})
+        jvmArgsAppend = {"-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "--enable-native-access=ALL-UNNAMED", "-Xss4m",
+                "--add-modules", "jdk.incubator.vector"})
 @Warmup(iterations = AbstractKvlabBenchmark.WARMUP_ITERATIONS, batchSize = 1)
 @Measurement(iterations = AbstractKvlabBenchmark.MEASUREMENT_ITERATIONS, batchSize = 1)
 public abstract class AbstractKvlabBenchmark {

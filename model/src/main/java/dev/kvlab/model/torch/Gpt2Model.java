@@ -3,8 +3,6 @@ package dev.kvlab.model.torch;
 import dev.kvlab.cache.Allocation.SlotCopy;
 import dev.kvlab.model.Gpt2Config;
 import dev.kvlab.model.TensorSource;
-import java.util.ArrayList;
-import java.util.List;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.DoubleOptional;
@@ -17,22 +15,34 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * GPT-2 forward pass over one step's batch of chunks, reading and writing K/V through the cache's plain-data
  * answers. Shapes: T = rows of the step, E = n_embd, H = heads, D = head dim, S = rows that produce logits.
- * Linear layers see all T rows at once; attention runs per chunk over that chunk's own keys.
+ * Linear layers see all T rows at once. Attention: one {@link DecodeAttention} call per layer for all decode rows
+ * (one-token chunks), reading K/V in place; one SDPA per other chunk over that chunk's own keys.
  *
  * <p>Call {@link #forward} inside a {@code PointerScope}: every per-step tensor, the returned logits included,
- * belongs to it. The weights belong to this object ({@link #close}).
+ * belongs to it. The weights and the decode-attention threads belong to this object ({@link #close}).
  */
 public final class Gpt2Model implements AutoCloseable {
     private final DeviceWeights weights;
     private final Gpt2Config config;
     private final Device device;
     private final ComputeDType dtype;
+    private final DecodeAttention decode;
 
     public Gpt2Model(TensorSource source, Device device, ComputeDType dtype) {
+        this(source, device, dtype, AttentionOptions.DEFAULTS);
+    }
+
+    public Gpt2Model(TensorSource source, Device device, ComputeDType dtype, AttentionOptions attention) {
         this.weights = new DeviceWeights(source, device, dtype);
         this.config = source.config();
         this.device = device;
         this.dtype = dtype;
+        this.decode = new DecodeAttention(config.nHead(), config.headDim(), device, dtype, attention);
+    }
+
+    /** The decode-attention path in use (never AUTO). */
+    public DecodePath decodePath() {
+        return decode.path();
     }
 
     public Gpt2Config config() {
@@ -70,7 +80,7 @@ public final class Gpt2Model implements AutoCloseable {
         checkPositions(batch);
         try (NoGradGuard noAutograd = new NoGradGuard()) {
             applyCopies(batch, pool);
-            return layers(new StepInputs(batch, device), pool, allRows);
+            return layers(new StepInputs(batch, device, pool != null && decode.takesDecodeRows()), pool, allRows);
         }
     }
 
@@ -104,23 +114,36 @@ public final class Gpt2Model implements AutoCloseable {
         return x.add(linear(mlp, w.fc2Weight(), w.fc2Bias()));
     }
 
-    /** Per chunk: queries {@code [1, H, n, D]} against that chunk's keys {@code [1, H, L, D]}; rows concatenated. */
+    /**
+     * Decode rows: one call for all of them. Other chunks: queries {@code [1, H, n, D]} against that chunk's keys
+     * {@code [1, H, L, D]}. Each writes its rows of the result.
+     */
     private Tensor attention(int l, Tensor q, Tensor k, Tensor v, StepInputs in, KvPool pool) {
-        List<Tensor> outs = new ArrayList<>(in.plans.size());
+        if (in.decode.size() == 0 && in.plans.size() == 1) {
+            return chunkAttention(l, in.plans.get(0), q, k, v, pool);
+        }
+        Tensor out = torch.empty(new long[] {in.numRows, config.nEmbd()}, q.options(),
+                new org.bytedeco.pytorch.MemoryFormatOptional());                                // [T, E]
+        if (in.decode.size() > 0) {
+            decode.run(l, q, pool, in, out);
+        }
+        for (ChunkPlan p : in.plans) {
+            out.narrow(0, p.row(), p.numRows()).copy_(chunkAttention(l, p, q, k, v, pool));
+        }
+        return out;
+    }
+
+    /** One chunk's attention, {@code [n, E]}. */
+    private Tensor chunkAttention(int l, ChunkPlan p, Tensor q, Tensor k, Tensor v, KvPool pool) {
         Tensor poolK = pool == null ? null : pool.keys(l);
         Tensor poolV = pool == null ? null : pool.values(l);
-        Tensor gatherK = pool == null ? null : pool.gatherKeys();
-        Tensor gatherV = pool == null ? null : pool.gatherValues();
-        for (ChunkPlan p : in.plans) {
-            Tensor qc = q.narrow(0, p.row(), p.numRows()).transpose(0, 1).unsqueeze(0);           // [1, H, n, D]
-            Tensor kc = p.reader().read(poolK, k, gatherK).transpose(0, 1).unsqueeze(0);          // [1, H, L, D]
-            Tensor vc = p.reader().read(poolV, v, gatherV).transpose(0, 1).unsqueeze(0);          // [1, H, L, D]
-            TensorOptional mask = p.mask() == null ? new TensorOptional() : new TensorOptional(p.mask());
-            Tensor o = torch.scaled_dot_product_attention(qc, kc, vc, mask, 0.0, p.causal(),
-                    new DoubleOptional(), false);                                                 // [1, H, n, D]
-            outs.add(o.select(0, 0).transpose(0, 1).reshape(p.numRows(), config.nEmbd()));        // [n, E]
-        }
-        return outs.size() == 1 ? outs.get(0) : torch.cat(new TensorVector(outs.toArray(new Tensor[0])), 0);
+        Tensor qc = q.narrow(0, p.row(), p.numRows()).transpose(0, 1).unsqueeze(0);                   // [1, H, n, D]
+        Tensor kc = p.reader().read(poolK, k, pool == null ? null : pool.gatherKeys()).transpose(0, 1).unsqueeze(0);
+        Tensor vc = p.reader().read(poolV, v, pool == null ? null : pool.gatherValues()).transpose(0, 1).unsqueeze(0);
+        TensorOptional mask = p.mask() == null ? new TensorOptional() : new TensorOptional(p.mask());
+        Tensor o = torch.scaled_dot_product_attention(qc, kc, vc, mask, 0.0, p.causal(),
+                new DoubleOptional(), false);                                                         // [1, H, n, D]
+        return o.select(0, 0).transpose(0, 1).reshape(p.numRows(), config.nEmbd());                 // [n, E]
     }
 
     private static void write(StepInputs.Writes w, KvPool pool, int l, Tensor k, Tensor v) {
@@ -166,6 +189,7 @@ public final class Gpt2Model implements AutoCloseable {
 
     @Override
     public void close() {
+        decode.close();
         weights.close();
     }
 }

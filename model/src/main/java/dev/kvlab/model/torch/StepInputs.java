@@ -12,8 +12,11 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * A step's inputs on the device, built once and shared by every layer: token ids, positions, which rows produce
- * logits, where K/V are written, and each chunk's attention plan. T = rows of the step.
- * Writes are split by the view's protocol: contiguous/paged write before reading ("pre"), ring after ("post").
+ * logits, where K/V are written, the decode rows' slot runs and each other chunk's attention plan. T = rows of the
+ * step. Writes are split by the view's protocol: contiguous/paged write before reading ("pre"), ring after
+ * ("post"); a ring's decode row writes before reading too (see {@link SlotRuns}).
+ *
+ * <p>Invariant: every row is in exactly one of {@code decode} and {@code plans}.
  */
 final class StepInputs {
     final Tensor ids;        // [T] int64
@@ -21,13 +24,21 @@ final class StepInputs {
     final Tensor logitRows;  // [S] int64, S = chunks that want logits
     final Writes pre;        // null when no chunk writes before reading
     final Writes post;       // null when no chunk writes after reading
-    final List<ChunkPlan> plans;
+    final List<ChunkPlan> plans;  // chunks that do not go through the decode-attention call
+    final DecodeRows decode;      // one-token chunks for the decode-attention call (empty when it is off)
+    final int numRows;            // T
+    private final Device device;
+    private BatchedDecode.Index decodeIndex;  // built on first use
 
     /** Rows {@code rows} of this step's K/V go to pool slots {@code slots}. */
     record Writes(Tensor slots, Tensor rows) {   // both [W] int64
     }
 
-    StepInputs(ForwardBatch batch, Device device) {
+    /**
+     * @param decodeRows whether one-token chunks that read the pool go to the decode-attention call ({@code decode})
+     *                   rather than to {@code plans}
+     */
+    StepInputs(ForwardBatch batch, Device device, boolean decodeRows) {
         int[] ids = new int[batch.numRows()];
         int[] pos = new int[ids.length];
         int[] logit = new int[batch.numLogitRows()];
@@ -36,6 +47,7 @@ final class StepInputs {
         IntList postSlots = new IntList();
         IntList postRows = new IntList();
         List<ChunkPlan> ps = new ArrayList<>();
+        DecodeRows.Builder decodes = new DecodeRows.Builder();
         int row = 0;
         int s = 0;
         for (SeqChunk c : batch.chunks()) {
@@ -46,9 +58,15 @@ final class StepInputs {
             if (c.wantLogits()) {
                 logit[s++] = row + c.numTokens() - 1;
             }
-            boolean post = c.granted().view() instanceof AttentionView.Ring;
+            boolean decodeRow = decodeRows && c.numTokens() == 1 && SlotRuns.lowers(c.granted().view());
+            boolean post = !decodeRow && c.granted().view() instanceof AttentionView.Ring;
             collectWrites(c.granted(), row, post ? postSlots : preSlots, post ? postRows : preRows);
-            ps.add(plan(c, row, device));
+            if (decodeRow) {
+                decodes.beginRow(row);
+                SlotRuns.lower(c, decodes);
+            } else {
+                ps.add(plan(c, row, device));
+            }
             row += c.numTokens();
         }
         this.ids = Tensors.longs(ids, device);
@@ -57,6 +75,17 @@ final class StepInputs {
         this.pre = writes(preSlots, preRows, device);
         this.post = writes(postSlots, postRows, device);
         this.plans = List.copyOf(ps);
+        this.decode = decodes.build();
+        this.numRows = row;
+        this.device = device;
+    }
+
+    /** The decode rows as device tensors for {@link BatchedDecode}, built once per step on first use. */
+    BatchedDecode.Index decodeIndex() {
+        if (decodeIndex == null) {
+            decodeIndex = BatchedDecode.index(decode, device);
+        }
+        return decodeIndex;
     }
 
     private static void collectWrites(Granted g, int row, IntList slots, IntList rows) {

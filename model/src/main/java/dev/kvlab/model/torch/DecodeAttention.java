@@ -1,0 +1,98 @@
+package dev.kvlab.model.torch;
+
+import java.nio.FloatBuffer;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * One decode-attention call per layer for all decode rows of a step (chunks of one token), reading K/V in place
+ * through each view's slot runs ({@link DecodeRows}, lowered by {@link SlotRuns}). Chooses, once, between kvlab's
+ * CPU kernel ({@link DecodeKernel}: CPU, float32, jdk.incubator.vector enabled) and the torch-ops path
+ * ({@link BatchedDecode}: CUDA, bf16/fp16 pools, or a JVM without the vector module), or turns itself off
+ * ({@link DecodePath#PER_CHUNK}: decode rows go through the per-chunk SDPA path with the prefill chunks).
+ *
+ * <p>Owns the kernel's threads ({@link #close}). Invariant: {@link #path} is never AUTO.
+ */
+final class DecodeAttention implements AutoCloseable {
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    private final DecodePath path;
+    private final AttentionThreads threads;   // null unless path == KERNEL
+    private final DecodeKernel kernel;        // null unless path == KERNEL
+
+    DecodeAttention(int heads, int headDim, Device device, ComputeDType dtype, AttentionOptions options) {
+        this.path = resolve(options.decode(), device, dtype);
+        if (path == DecodePath.KERNEL) {
+            threads = new AttentionThreads(Math.max(1, torch.get_num_threads()));
+            kernel = new DecodeKernel(heads, headDim, threads);
+        } else {
+            threads = null;
+            kernel = null;
+        }
+    }
+
+    DecodePath path() {
+        return path;
+    }
+
+    /** Whether one-token chunks go through {@link #run} (else through the per-chunk path). */
+    boolean takesDecodeRows() {
+        return path != DecodePath.PER_CHUNK;
+    }
+
+    /**
+     * Attention of every decode row of the step in layer {@code l}; the rows' own K/V are already in the pool.
+     *
+     * @param q   {@code [T, H, D]} this step's queries (rows may be strided)
+     * @param out {@code [T, H * D]} contiguous: the decode rows are written, the other rows untouched
+     */
+    void run(int l, Tensor q, KvPool pool, StepInputs in, Tensor out) {
+        Tensor k = pool.keys(l);
+        Tensor v = pool.values(l);
+        if (path == DecodePath.KERNEL && k.numel() <= Integer.MAX_VALUE / Float.BYTES) {
+            kernel.run(in.decode, new DecodeKernel.Operands(floats(q, in.numRows), (int) q.stride(0),
+                    floats(k, k.size(0)), floats(v, v.size(0)), floats(out, in.numRows), (int) out.stride(0)));
+        } else {
+            BatchedDecode.attend(in.decodeIndex(), q, k, v, out);
+        }
+    }
+
+    /**
+     * The native memory of the first {@code rows} rows of {@code t}: {@code [rows, H, D]} or {@code [rows, H * D]},
+     * rows any stride apart, the rest contiguous.
+     */
+    private static FloatBuffer floats(Tensor t, long rows) {
+        long inner = t.numel() / Math.max(1, t.size(0));
+        if (t.stride(t.dim() - 1) != 1 || t.dim() == 3 && t.stride(1) != t.size(2) || t.stride(0) < inner) {
+            throw new IllegalStateException("the decode kernel needs rows of contiguous heads");
+        }
+        return t.data_ptr_float().capacity((rows - 1) * t.stride(0) + inner).asBuffer();
+    }
+
+    private static DecodePath resolve(DecodePath asked, Device device, ComputeDType dtype) {
+        boolean cpu = device.is_cpu();
+        boolean vector = ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
+        boolean kernelRuns = cpu && dtype == ComputeDType.FLOAT32 && vector;
+        if (asked == DecodePath.KERNEL && !kernelRuns) {
+            throw new IllegalArgumentException("the decode kernel runs on the CPU in float32 with --add-modules "
+                    + VECTOR_MODULE + "; here: device " + device.str().getString() + ", " + dtype
+                    + (vector ? "" : ", module not enabled"));
+        }
+        if (asked != DecodePath.AUTO) {
+            return asked;
+        }
+        if (cpu && dtype == ComputeDType.FLOAT32 && !vector) {
+            System.err.println("kvlab: warning: the JVM was started without --add-modules " + VECTOR_MODULE
+                    + "; decode attention falls back to torch ops (slower on CPU). ./kvlab adds it.");
+        }
+        return kernelRuns ? DecodePath.KERNEL : DecodePath.BATCHED;
+    }
+
+    @Override
+    public void close() {
+        if (threads != null) {
+            threads.close();
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.kvlab.model.torch;
+
+import dev.kvlab.cache.AttentionView;
+import java.util.Arrays;
+
+/**
+ * Lowers the view of a one-token chunk to the runs of pool slots its query attends to ({@link DecodeRows}), after
+ * the step's writes: the one dispatch over {@link AttentionView} for the decode-attention call. A new view type
+ * joins by lowering itself to runs here; the kernels never see views.
+ *
+ * <ul>
+ *   <li>Contiguous: one run, {@code [baseSlot, baseSlot + numTokens)}.</li>
+ *   <li>Paged: one run per block (the last one trimmed to the tokens held), consecutive blocks merged.</li>
+ *   <li>Ring: its visible slots in storage order, no reordering: GPT-2 adds absolute position embeddings before
+ *       attention, so the order keys are summed in does not matter. The new token is written first: its slot is
+ *       free or holds the position it evicts ({@code p - (W - S)}), which the sliding-window rule already hides.</li>
+ * </ul>
+ */
+final class SlotRuns {
+    private SlotRuns() {
+    }
+
+    /** Appends the runs of decode chunk {@code c} (one token) to the row {@code out} has just begun. */
+    static void lower(SeqChunk c, DecodeRows.Builder out) {
+        if (c.numTokens() != 1) {
+            throw new IllegalArgumentException("a decode row is a chunk of one token, got " + c.numTokens());
+        }
+        AttentionView view = c.granted().view();
+        if (view instanceof AttentionView.Contiguous v) {
+            requireEnds(c, v.numTokens());
+            out.addRun(v.baseSlot(), v.numTokens());
+        } else if (view instanceof AttentionView.Paged v) {
+            requireEnds(c, v.numTokens());
+            paged(v, out);
+        } else if (view instanceof AttentionView.Ring v) {
+            ring(c, v, out);
+        } else {
+            throw new IllegalStateException("no decode lowering for view " + view.getClass().getName());
+        }
+    }
+
+    /** Whether decode rows of this view go through {@link #lower} (Recompute has no pool to read). */
+    static boolean lowers(AttentionView view) {
+        return !(view instanceof AttentionView.Recompute);
+    }
+
+    private static void paged(AttentionView.Paged v, DecodeRows.Builder out) {
+        int bs = v.blockSize();
+        int[] table = v.blockTable();
+        for (int b = 0; b * bs < v.numTokens(); b++) {
+            out.addRun(table[b] * bs, Math.min(bs, v.numTokens() - b * bs));
+        }
+    }
+
+    private static void ring(SeqChunk c, AttentionView.Ring v, DecodeRows.Builder out) {
+        int p = c.firstPosition();
+        int[] written = c.granted().writeSlots();
+        if (written.length != 1) {
+            throw new IllegalStateException("a ring decode token is always held, but " + written.length
+                    + " slots are written");
+        }
+        int[] visible = new int[v.slots().length + 1];
+        int n = 0;
+        for (int i = 0; i < v.slots().length; i++) {
+            int j = v.positions()[i];
+            if (j <= p && (j < v.sinks() || j > p - (v.window() - v.sinks()))) {
+                if (v.slots()[i] == written[0]) {
+                    throw new IllegalStateException("ring slot " + written[0] + " is written while position " + j
+                            + " in it is still visible");
+                }
+                visible[n++] = v.slots()[i];
+            }
+        }
+        visible[n++] = written[0];
+        Arrays.sort(visible, 0, n);
+        int start = 0;
+        for (int i = 1; i <= n; i++) {
+            if (i == n || visible[i] != visible[i - 1] + 1) {
+                out.addRun(visible[start], i - start);
+                start = i;
+            }
+        }
+    }
+
+    private static void requireEnds(SeqChunk c, int keys) {
+        if (c.endPosition() != keys) {
+            throw new IllegalStateException("chunk ends at " + c.endPosition() + " but the view holds " + keys);
+        }
+    }
+}
