@@ -16,8 +16,8 @@ public final class KvlabMain {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        int code = KvlabCli.create(new KvlabMain(), new BenchCommand(), new GenerateCommand(), new CheckpointCommand(),
-                new JmhCommand(), new ServeCommand()).execute(args);
+        int code = KvlabCli.run(KvlabCli.create(new KvlabMain(), new BenchCommand(), new GenerateCommand(),
+                new CheckpointCommand(), new JmhCommand(), new ServeCommand()), args);
         System.exit(code);
     }
 }

@@ -33,6 +33,27 @@ class PlanAndTablesTest {
         assertThrows(IllegalArgumentException.class, () -> PlanFile.preset("huge"));
     }
 
+    /** Issue 9 items 6 and 8: a bench plan is read with the strict JSON policy, no coercion, no NPE on empty. */
+    @Test
+    void planValuesAreNotCoerced() {
+        String head = "{\"sweeps\":[{\"name\":\"x\",\"workload\":{\"kind\":\"fixed\",";
+        String[][] cases = {
+            {head + "\"requests\":2.5}}]}", "\"sweeps[0].workload.requests\" must be an integer"},
+            {head + "\"requests\":4294967297}}]}", "got 4294967297"},
+            {head + "\"requests\":\"2\"}}]}", "got \"2\""},
+            {head + "\"requests\":2, \"requests\":3}}]}", "duplicate key \"sweeps[0].workload.requests\""},
+            {head + "'requests':2}}]}", "malformed JSON"},
+            {"", "empty input"},
+            {"   \n", "empty input"},
+            {"null", "expected a JSON object, got null"},
+        };
+        for (String[] c : cases) {
+            var e = assertThrows(IllegalArgumentException.class, () -> PlanFile.parse(c[0], "plan.json"), c[0]);
+            assertTrue(e.getMessage().startsWith("plan.json: ") && e.getMessage().contains(c[1]), e.getMessage());
+            assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+        }
+    }
+
     @Test
     void blockSizesVaryOnlyPagedAndWindowsOnlyRing() {
         SweepSpec s = new SweepSpec("s", new WorkloadSpec("fixed", 1, 1, 1, 0, 0),

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
@@ -47,16 +48,32 @@ public final class Engine implements AutoCloseable {
     public Engine(Gpt2Model model, EngineConfig config) {
         this.model = model;
         Gpt2Config c = model.config();
-        int budget = config.kvBudgetTokens() > 0 ? config.kvBudgetTokens() : config.maxSeqs() * c.nPositions();
+        int budget = KvBudget.tokens(config, c.nPositions());
         CacheSpec spec = new CacheSpec(c.nLayer(), c.nHead(), c.headDim(), model.dtype().bytes(), budget,
                 c.nPositions());
         this.cache = KvCacheRegistry.create(config.strategy(), spec, config.cacheOptions());
         this.scheduler = new Scheduler(new SchedulerConfig(config.maxSeqs(), config.maxBatchedTokens()), cache);
         int block = config.cacheOptions().blockSize();
         int gatherLen = (c.nPositions() + block - 1) / block * block;
-        this.pool = new KvPool(spec, gatherLen, model.device(), model.dtype());
+        this.pool = allocate(spec, gatherLen);
         this.sampling = new Sampling(c.eosTokenId());
         this.usage = KvUsage.empty(cache.memory());
+    }
+
+    /** The pool, checked against memory first; a failed native allocation is bad input (too big), one line. */
+    private KvPool allocate(CacheSpec spec, int gatherLen) {
+        long bytes = (long) spec.capacityTokens() * spec.bytesPerToken()
+                + 2L * gatherLen * spec.bytesPerToken() / spec.numLayers();
+        if (model.device().is_cpu()) {
+            KvBudget.checkHostMemory(bytes, spec.capacityTokens(), spec.bytesPerToken());
+        }
+        try {
+            return new KvPool(spec, gatherLen, model.device(), model.dtype());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("cannot allocate the KV pool (" + bytes + " bytes, "
+                    + spec.capacityTokens() + " tokens): " + String.valueOf(e.getMessage()).lines().findFirst()
+                    .orElse("allocation failed"), e);
+        }
     }
 
     public KvCache cache() {
@@ -106,19 +123,29 @@ public final class Engine implements AutoCloseable {
     /** Submits all requests and steps until every one has finished; results in submission order. */
     public List<RequestResult> runToCompletion(List<GenerationRequest> requests) {
         Map<String, RequestResult> byId = new HashMap<>();
-        for (GenerationRequest r : requests) {
-            submit(r);
-        }
-        while (byId.size() < requests.size()) {
-            for (RequestResult r : step()) {
-                byId.put(r.id(), r);
-            }
-        }
+        runToCompletion(requests, r -> byId.put(r.id(), r));
         List<RequestResult> out = new ArrayList<>();
         for (GenerationRequest r : requests) {
             out.add(byId.get(r.id()));
         }
         return out;
+    }
+
+    /**
+     * Submits all requests and steps until every one has finished, handing each result to {@code onFinish} in the
+     * step it finishes (rejected ones included), so a caller can write it out at once.
+     */
+    public void runToCompletion(List<GenerationRequest> requests, Consumer<RequestResult> onFinish) {
+        for (GenerationRequest r : requests) {
+            submit(r);
+        }
+        int finished = 0;
+        while (finished < requests.size()) {
+            for (RequestResult r : step()) {
+                onFinish.accept(r);
+                finished++;
+            }
+        }
     }
 
     /** Forward pass and sampling for one plan; the step's tensors die with the scope. */
@@ -127,16 +154,22 @@ public final class Engine implements AutoCloseable {
         for (ScheduledChunk c : plan.chunks()) {
             chunks.add(SeqChunk.of(c.tokenIds(), c.firstPosition(), c.allocation(), c.samples()));
         }
-        Map<RequestId, Integer> tokens;
+        Sampling.Picks picks;
         Map<RequestId, float[]> rawRows;
         try (PointerScope scope = new PointerScope()) {
             Tensor logits = model.forward(new ForwardBatch(chunks), pool);   // [S, vocab]
             rawRows = Sampling.rowsOf(logits, plan, id -> live.get(id).options().wantsLogprobs());
-            tokens = sampling.sample(logits, plan, this::ignoresEos);
+            picks = sampling.sample(logits, plan, this::ignoresEos);
         }
         long now = System.nanoTime();
-        tokens.keySet().forEach(id -> live.get(id).timeline().token(now));
-        tokens.forEach((id, token) -> deliver(live.get(id), token, rawRows.get(id)));
+        picks.tokens().keySet().forEach(id -> live.get(id).timeline().token(now));
+        picks.tokens().forEach((id, token) -> deliver(live.get(id), token, rawRows.get(id)));
+        Map<RequestId, Integer> tokens = new HashMap<>(picks.tokens());
+        for (RequestId id : picks.nonFinite()) {
+            scheduler.fail(id, "the model's logits were NaN or infinite at step " + plan.step()
+                    + " (non-finite activations: weights too large for the compute dtype?)");
+            tokens.put(id, 0);   // ignored: the request has finished
+        }
         return new StepResult(tokens);
     }
 

@@ -6,7 +6,8 @@ package dev.kvlab.runtime;
  * @param id             the caller's id
  * @param promptIds      its prompt
  * @param generatedIds   tokens generated (a stop or EOS token that ended it included)
- * @param finishReason   length, eos, stop_token, cancelled or rejected
+ * @param finishReason   length, eos, stop_token, cancelled, rejected, or error (the step failed for it: non-finite
+ *                       logits; the detail says why)
  * @param detail         why, for people (e.g. the reason a request was rejected); empty otherwise
  * @param timeline       arrival and token times
  * @param numPreemptions times it lost its cache and was recomputed
@@ -16,5 +17,9 @@ public record RequestResult(String id, int[] promptIds, int[] generatedIds, Stri
 
     public boolean rejected() {
         return "rejected".equals(finishReason);
+    }
+
+    public boolean failed() {
+        return "error".equals(finishReason);
     }
 }

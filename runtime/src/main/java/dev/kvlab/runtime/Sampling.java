@@ -3,6 +3,7 @@ package dev.kvlab.runtime;
 import dev.kvlab.scheduler.RequestId;
 import dev.kvlab.scheduler.ScheduledChunk;
 import dev.kvlab.scheduler.StepPlan;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,11 +14,13 @@ import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Picks each sampling chunk's next token from the step's logits. Greedy rows: argmax on the device and one small
  * copy of S ids to the host. Other rows: the row is copied to the host and {@link TokenSampler} draws from the
- * request's own seeded stream, so a request's samples never depend on what it was batched with.
+ * request's own seeded stream. Every row is first checked finite (one reduction): a row with a NaN or an infinity
+ * picks nothing, and the engine fails that request instead of emitting token 0 or garbage.
  */
 final class Sampling {
     private final int eosTokenId;
@@ -42,8 +45,9 @@ final class Sampling {
      * @param logits     {@code [S, vocab]} float32, one row per sampling chunk of {@code plan}, in plan order
      * @param ignoresEos whether a request must never pick EOS
      */
-    Map<RequestId, Integer> sample(Tensor logits, StepPlan plan, Predicate<RequestId> ignoresEos) {
+    Picks sample(Tensor logits, StepPlan plan, Predicate<RequestId> ignoresEos) {
         List<ScheduledChunk> rows = plan.chunks().stream().filter(ScheduledChunk::samples).toList();
+        boolean[] finite = finiteRows(logits, rows.size());
         for (int i = 0; i < rows.size(); i++) {
             if (ignoresEos.test(rows.get(i).requestId())) {
                 logits.select(0, i).narrow(0, eosTokenId, 1).fill_(new Scalar(Double.NEGATIVE_INFINITY));
@@ -51,10 +55,38 @@ final class Sampling {
         }
         long[] best = argmax(logits, rows.size());
         Map<RequestId, Integer> out = new HashMap<>();
+        List<RequestId> bad = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             RequestId id = rows.get(i).requestId();
             SamplingParams p = params.get(id);
-            out.put(id, p.greedy() ? (int) best[i] : TokenSampler.sample(row(logits, i), p, streams.get(id)));
+            if (!finite[i]) {
+                bad.add(id);
+            } else {
+                out.put(id, p.greedy() ? (int) best[i] : TokenSampler.sample(row(logits, i), p, streams.get(id)));
+            }
+        }
+        return new Picks(out, bad);
+    }
+
+    /**
+     * A step's picks.
+     *
+     * @param tokens    the next token of every sampling row whose logits were finite
+     * @param nonFinite requests whose logits held a NaN or an infinity: nothing can be picked for them
+     */
+    record Picks(Map<RequestId, Integer> tokens, List<RequestId> nonFinite) {
+    }
+
+    /** Whether each row of {@code logits} is all finite: one reduction and {@code S} bytes to the host. */
+    private static boolean[] finiteRows(Tensor logits, int rows) {
+        boolean[] out = new boolean[rows];
+        if (rows > 0) {
+            Tensor ok = torch.isfinite(logits).all(1).to(ScalarType.Byte).cpu().contiguous();   // [S] uint8
+            byte[] b = new byte[rows];
+            ok.data_ptr_byte().get(b);
+            for (int i = 0; i < rows; i++) {
+                out[i] = b[i] != 0;
+            }
         }
         return out;
     }

@@ -11,5 +11,7 @@ public enum FinishReason {
     /** The caller cancelled it. */
     CANCELLED,
     /** It can never run: longer than the model's context, or more KV than the whole pool holds. */
-    REJECTED
+    REJECTED,
+    /** The step failed for it (e.g. the model's logits for it were NaN or infinite); the detail says why. */
+    ERROR
 }

@@ -178,6 +178,20 @@ public final class Scheduler {
      * @return false when no live request has this id
      */
     public boolean cancel(RequestId id) {
+        return abort(id, FinishReason.CANCELLED, "cancelled by the caller");
+    }
+
+    /**
+     * Fails a waiting or running request: like {@link #cancel}, but it finishes as {@link FinishReason#ERROR} with
+     * {@code detail} (why it failed). The other requests are not affected.
+     *
+     * @return false when no live request has this id
+     */
+    public boolean fail(RequestId id, String detail) {
+        return abort(id, FinishReason.ERROR, detail);
+    }
+
+    private boolean abort(RequestId id, FinishReason reason, String detail) {
         Request request = live.get(id);
         if (request == null) {
             return false;
@@ -187,7 +201,7 @@ public final class Scheduler {
         } else {
             waiting.remove(request);
         }
-        finish(request, FinishReason.CANCELLED, "cancelled by the caller");
+        finish(request, reason, detail);
         return true;
     }
 

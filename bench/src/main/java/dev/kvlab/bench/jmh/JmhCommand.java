@@ -26,7 +26,8 @@ import picocli.CommandLine.Unmatched;
  * sample in one JVM, for steadier ratios on a busy machine.
  */
 @Command(name = "jmh",
-        description = {"Run the JMH benchmarks (default: DecodeStepBench) with JMH's own options, e.g.",
+        description = {"Run the JMH microbenchmarks (default: DecodeStepBench); JMH's own options pass through.",
+                "For example:",
                 "  kvlab jmh -f 1 -wi 2 -i 5 -p batch=1,8 -p context=512",
                 "JSON results go to results/jmh/ unless -rf/-rff say otherwise; 'kvlab jmh -h' lists JMH's options.",
                 "  kvlab jmh --paired -p batch=8,32 -i 15",

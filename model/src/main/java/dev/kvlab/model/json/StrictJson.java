@@ -29,11 +29,11 @@ public final class StrictJson {
 
     /** Parses {@code text} as one JSON value. */
     public static JsonElement parse(String text, String where) {
+        if (text.isBlank()) {
+            throw new JsonInputException(where + ": empty input, expected JSON");
+        }
         try (JsonReader r = new JsonReader(new StringReader(text))) {
             r.setStrictness(Strictness.STRICT);
-            if (r.peek() == JsonToken.END_DOCUMENT) {
-                throw new JsonInputException(where + ": empty input, expected JSON");
-            }
             JsonElement value = read(r, where, "");
             if (r.peek() != JsonToken.END_DOCUMENT) {
                 throw new JsonInputException(where + ": data after the JSON value" + position(r.toString()));

@@ -2,6 +2,7 @@ package dev.kvlab.model.torch;
 
 import dev.kvlab.model.DType;
 import dev.kvlab.model.Gpt2Config;
+import dev.kvlab.model.ModelLoadException;
 import dev.kvlab.model.TensorInfo;
 import dev.kvlab.model.TensorSource;
 import java.nio.ByteBuffer;
@@ -103,8 +104,22 @@ public final class DeviceWeights implements AutoCloseable {
                 Tensor view = torch.from_blob(nativeBytes(bytes), info.shape(),
                         new TensorOptions(storedType(info.dtype())));
                 Tensor onDevice = view.to(device, dtype.scalarType(), false, true, new MemoryFormatOptional());
+                requireFinite(name, onDevice);
                 return owner.keep(onDevice);
             }
+        }
+    }
+
+    /**
+     * Refuses a weight with a NaN or infinite value (stored so, or past the compute dtype's range after conversion):
+     * it would turn every logit into NaN and greedy decoding into token 0 (issue 9 item 4). One reduction per tensor
+     * at load; the first bad tensor is named.
+     */
+    private static void requireFinite(String name, Tensor t) {
+        long bad = torch.isfinite(t).logical_not().sum().item_long();
+        if (bad > 0) {
+            throw new ModelLoadException("weight " + name + " has " + bad + " non-finite value" + (bad == 1 ? "" : "s")
+                    + " (NaN or Inf) in the compute dtype; the checkpoint is corrupt or out of range");
         }
     }
 

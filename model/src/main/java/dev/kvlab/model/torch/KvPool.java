@@ -33,13 +33,18 @@ public final class KvPool implements AutoCloseable {
         this.spec = spec;
         TensorOptions options = new TensorOptions(dtype.scalarType()).device(new org.bytedeco.pytorch.DeviceOptional(device));
         long[] shape = {spec.capacityTokens(), spec.numHeads(), spec.headDim()};
-        for (int l = 0; l < spec.numLayers(); l++) {
-            keys.add(owner.keep(torch.empty(shape, options, new MemoryFormatOptional())));
-            values.add(owner.keep(torch.empty(shape, options, new MemoryFormatOptional())));
-        }
         long[] gatherShape = {Math.max(gatherLen, 1), spec.numHeads(), spec.headDim()};
-        this.gatherKeys = owner.keep(torch.empty(gatherShape, options, new MemoryFormatOptional()));
-        this.gatherValues = owner.keep(torch.empty(gatherShape, options, new MemoryFormatOptional()));
+        try {
+            for (int l = 0; l < spec.numLayers(); l++) {
+                keys.add(owner.keep(torch.empty(shape, options, new MemoryFormatOptional())));
+                values.add(owner.keep(torch.empty(shape, options, new MemoryFormatOptional())));
+            }
+            this.gatherKeys = owner.keep(torch.empty(gatherShape, options, new MemoryFormatOptional()));
+            this.gatherValues = owner.keep(torch.empty(gatherShape, options, new MemoryFormatOptional()));
+        } catch (RuntimeException e) {   // out of (device) memory part way: free what was taken
+            owner.close();
+            throw e;
+        }
     }
 
     public CacheSpec spec() {

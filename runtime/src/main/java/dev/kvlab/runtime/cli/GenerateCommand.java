@@ -73,10 +73,10 @@ public final class GenerateCommand implements Callable<Integer> {
             requests.forEach(r -> RequestChecks.check(r, m.config()));
             EngineConfig config = cacheFlags.engineConfig(bytesPerToken(m));
             try (Engine engine = new Engine(m.model(), config)) {
+                Report report = new Report(m, engine);
                 long t0 = System.nanoTime();
-                List<RequestResult> results = engine.runToCompletion(requests);
-                double wall = (System.nanoTime() - t0) / 1e9;
-                return report(m, results, engine.stats(), wall);
+                engine.runToCompletion(requests, report::finished);
+                return report.end(requests.size(), (System.nanoTime() - t0) / 1e9);
             }
         }
     }
@@ -92,31 +92,52 @@ public final class GenerateCommand implements Callable<Integer> {
         return List.of(new GenerationRequest("0", ids, d.maxNewTokens(), d.sampling(), d.ignoreEos(), new int[0]));
     }
 
-    private int report(LoadedModel m, List<RequestResult> results, EngineStats stats, double wall) {
-        PrintStream out = System.out;
-        long outputTokens = 0;
-        int rejected = 0;
-        for (RequestResult r : results) {
+    /**
+     * Writes each request's result the moment it finishes (its JSON line, or its text), flushed, so an interrupted
+     * run keeps every finished result on stdout; a rejected or failed request gets its line too (and one on
+     * stderr). Lines come in finishing order; each names its request id.
+     */
+    private final class Report {
+        private final LoadedModel m;
+        private final Engine engine;
+        private final PrintStream out = System.out;
+        private long outputTokens;
+        private int failed;
+
+        Report(LoadedModel m, Engine engine) {
+            this.m = m;
+            this.engine = engine;
+        }
+
+        void finished(RequestResult r) {
             outputTokens += r.generatedIds().length;
-            if (r.rejected()) {
-                rejected++;
-                System.err.println("kvlab: error: request " + r.id() + " rejected: " + r.detail());
+            if (r.rejected() || r.failed()) {
+                failed++;
+                System.err.println("kvlab: error: request " + r.id() + " " + r.finishReason() + ": " + r.detail());
             }
             if (json) {
-                out.println(ResultJson.request(r, m.tokenizer().decode(r.generatedIds()), stats));
-            } else if (!r.rejected()) {
+                out.println(ResultJson.request(r, m.tokenizer().decode(r.generatedIds()), engine.stats()));
+            } else if (!r.rejected() && !r.failed()) {
                 out.println(m.tokenizer().decode(r.promptIds()) + m.tokenizer().decode(r.generatedIds()));
             }
+            out.flush();
+            if (out.checkError()) {
+                throw new OutputFailedException();
+            }
         }
-        if (json && results.size() > 1) {
-            out.println(ResultJson.summary(stats, results.size(), outputTokens, wall));
+
+        int end(int requests, double wall) {
+            EngineStats stats = engine.stats();
+            if (json && requests > 1) {
+                out.println(ResultJson.summary(stats, requests, outputTokens, wall));
+            }
+            if (!json) {
+                System.err.printf("kvlab: %d tokens in %.2f s (%.1f tok/s), cache %s, peak KV %.1f MiB, waste %.1f%%%n",
+                        outputTokens, wall, outputTokens / wall, cacheFlags.cache,
+                        stats.kv().peakReservedBytes() / 1048576.0, stats.kv().wastePercent());
+            }
+            return failed > 0 ? KvlabCli.BAD_INPUT : 0;
         }
-        if (!json) {
-            System.err.printf("kvlab: %d tokens in %.2f s (%.1f tok/s), cache %s, peak KV %.1f MiB, waste %.1f%%%n",
-                    outputTokens, wall, outputTokens / wall, cacheFlags.cache, stats.kv().peakReservedBytes() / 1048576.0,
-                    stats.kv().wastePercent());
-        }
-        return rejected > 0 ? KvlabCli.BAD_INPUT : 0;
     }
 
     private static long bytesPerToken(LoadedModel m) {

@@ -14,7 +14,11 @@ final class RequestChecks {
             throw new BadInputException("request " + r.id() + ": the prompt has " + n + " tokens but the model's "
                     + "context is " + c.nPositions() + " positions");
         }
-        if (n + r.maxNewTokens() > c.nPositions()) {
+        if (n >= c.nPositions()) {
+            throw new BadInputException("request " + r.id() + ": the prompt has " + n + " tokens and fills the model's "
+                    + c.nPositions() + " positions: no room to generate; shorten the prompt");
+        }
+        if ((long) n + r.maxNewTokens() > c.nPositions()) {
             throw new BadInputException("request " + r.id() + ": prompt " + n + " + max new tokens " + r.maxNewTokens()
                     + " exceeds the model's " + c.nPositions() + " positions; lower --max-new-tokens to at most "
                     + (c.nPositions() - n));
