@@ -60,6 +60,21 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--server", paramLabel = "URL",
+            description = {"Run the sweeps' workloads against this OpenAI-compatible server (kvlab serve, vLLM, "
+                    + "llama.cpp, ...), e.g. http://127.0.0.1:8000/v1: streamed /v1/completions with token-id prompts, "
+                    + "timed on the client as vllm bench serve does. Only the rates vary; --model gives the workload's "
+                    + "tokenizer limits (not loaded)."})
+    String server;
+
+    @Option(names = "--server-model", paramLabel = "NAME",
+            description = "With --server: the model name to send (default: the first of GET /v1/models).")
+    String serverModel;
+
+    @Option(names = "--api-key", paramLabel = "KEY",
+            description = "With --server: sent as 'Authorization: Bearer KEY' (default: the OPENAI_API_KEY variable).")
+    String apiKey;
+
     @Mixin
     ModelOptions modelOptions;
 
@@ -91,9 +106,27 @@ public final class BenchCommand implements Callable<Integer> {
                 : TorchRuntime.defaultThreads(), options.dtype().name().toLowerCase(java.util.Locale.ROOT),
                 options.device().name().toLowerCase(java.util.Locale.ROOT), workloadFlags.seed);
         Progress progress = quiet ? Progress.quiet() : Progress.console();
-        Results results = new BenchSession(plan, env, modelOptions.weightsSeed, options, progress)
+        Results results = new BenchSession(plan, env, modelOptions.weightsSeed, options, progress, serverTarget())
                 .run("kvlab " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         return report(results, dir);
+    }
+
+    /** The --server target with its model resolved, or null. */
+    private ServerTarget serverTarget() {
+        if (server == null) {
+            if (serverModel != null || apiKey != null) {
+                throw new BadInputException("--server-model and --api-key need --server");
+            }
+            return null;
+        }
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(server);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--server must be a URL like http://127.0.0.1:8000/v1, got '" + server + "'");
+        }
+        String key = apiKey != null ? apiKey : System.getenv("OPENAI_API_KEY");
+        return ServerRunner.resolveModel(new ServerTarget(uri, serverModel, key));
     }
 
     private static int report(Results results, Path dir) {

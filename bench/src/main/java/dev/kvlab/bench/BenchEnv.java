@@ -21,30 +21,38 @@ import java.util.List;
  * @param loadAvg  the machine's 1-minute load average when the run started (other work on the machine skews times)
  * @param started  when the benchmark started (UTC, ISO-8601)
  * @param git      the source commit ({@code git describe --always --dirty}), or "unknown"
+ * @param target   where the requests ran: {@code in-process} (an engine in this JVM) or the server's URL
+ *                 ({@code bench --server}); device is then "server" and threads, dtype are this client's
  */
 public record BenchEnv(String machine, int cores, String os, String jvm, int threads, String dtype, String device,
                        String model, long seed,
-                       @com.google.gson.annotations.SerializedName("load_avg_1m") double loadAvg, String started, String git) {
+                       @com.google.gson.annotations.SerializedName("load_avg_1m") double loadAvg, String started, String git,
+                       String target) {
+    public static final String IN_PROCESS = "in-process";
 
     /** The environment now, for a run of {@code model} with these settings. */
     public static BenchEnv capture(String model, int threads, String dtype, String device, long seed) {
         return new BenchEnv(cpuModel(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version"),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"), threads, dtype,
-                device, model, seed, loadAverage(), Instant.now().toString(), gitDescribe());
+                device, model, seed, loadAverage(), Instant.now().toString(), gitDescribe(), IN_PROCESS);
     }
 
     /** This environment with the load average measured again (call at the start of each run). */
     public BenchEnv now() {
-        return new BenchEnv(machine, cores, os, jvm, threads, dtype, device, model, seed, loadAverage(), started, git);
+        return new BenchEnv(machine, cores, os, jvm, threads, dtype, device, model, seed, loadAverage(), started, git, target);
     }
 
     public BenchEnv withDevice(String d) {
-        return new BenchEnv(machine, cores, os, jvm, threads, dtype, d, model, seed, loadAvg, started, git);
+        return new BenchEnv(machine, cores, os, jvm, threads, dtype, d, model, seed, loadAvg, started, git, target);
     }
 
     public BenchEnv withModel(String m) {
-        return new BenchEnv(machine, cores, os, jvm, threads, dtype, device, m, seed, loadAvg, started, git);
+        return new BenchEnv(machine, cores, os, jvm, threads, dtype, device, m, seed, loadAvg, started, git, target);
+    }
+
+    public BenchEnv withTarget(String t) {
+        return new BenchEnv(machine, cores, os, jvm, threads, dtype, device, model, seed, loadAvg, started, git, t);
     }
 
     static String cpuModel() {

@@ -1,12 +1,14 @@
 package dev.kvlab.bench;
 
 import dev.kvlab.model.Gpt2Config;
+import dev.kvlab.model.TensorSource;
 import dev.kvlab.model.torch.Gpt2Model;
 import dev.kvlab.model.torch.RuntimeOptions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiFunction;
 
 /**
  * Runs a {@link BenchPlan}: every sweep point (a fresh engine each, {@code repeats} rounds over all points, the
@@ -17,12 +19,18 @@ final class BenchSession {
     private final BenchPlan plan;
     private final Progress progress;
     private final ModelHolder models;
+    private final long weightsSeed;
+    /** Null: an engine in this JVM runs the requests; else this server does (sweeps only). */
+    private final ServerTarget server;
     private BenchEnv env;
 
-    BenchSession(BenchPlan plan, BenchEnv env, long weightsSeed, RuntimeOptions options, Progress progress) {
+    BenchSession(BenchPlan plan, BenchEnv env, long weightsSeed, RuntimeOptions options, Progress progress,
+                 ServerTarget server) {
         this.plan = plan;
-        this.env = env;
+        this.env = server == null ? env : env.withDevice("server").withTarget(server.baseUrl().toString());
         this.progress = progress;
+        this.weightsSeed = weightsSeed;
+        this.server = server;
         this.models = new ModelHolder(weightsSeed, options, progress);
     }
 
@@ -32,11 +40,16 @@ final class BenchSession {
             List<ResultRow> runs = new ArrayList<>();
             List<RequestRow> requests = new ArrayList<>();
             for (SweepSpec s : plan.sweeps()) {
-                sweep(s, runs, requests);
+                if (server == null) {
+                    sweep(s, runs, requests);
+                } else {
+                    serverSweep(s, runs, requests);
+                }
             }
-            List<KvGrowthRow> growth = plan.kvGrowth() == null ? List.of() : kvGrowth();
-            List<RingQualityRow> ring = plan.ringQuality() == null ? List.of() : ringQuality();
-            List<LongGenRow> longGen = plan.longGen() == null ? List.of() : longGen();
+            boolean local = server == null;   // the other measurements need the model in this JVM
+            List<KvGrowthRow> growth = plan.kvGrowth() == null || !local ? List.of() : kvGrowth();
+            List<RingQualityRow> ring = plan.ringQuality() == null || !local ? List.of() : ringQuality();
+            List<LongGenRow> longGen = plan.longGen() == null || !local ? List.of() : longGen();
             return new Results(env, command, runs, requests, growth, longGen, ring);
         }
     }
@@ -53,15 +66,49 @@ final class BenchSession {
         List<RequestSpec> base = Workloads.build(s.workload(), c.eosTokenId(), c.nPositions());
         BenchRunner runner = new BenchRunner(model, progress);
         warmUp(model, s, base);
-        List<RunConfig> points = s.points();
+        measure(s, s.points(), base, runner::run, runs, requests, null);
+    }
+
+    /**
+     * A sweep against {@link #server}: the workload is built from the --model's config (not loaded), and only the
+     * sweep's arrival rates vary (the server has its own strategy and limits); rows are labelled {@code server ...}.
+     */
+    private void serverSweep(SweepSpec s, List<ResultRow> runs, List<RequestRow> requests) {
+        Gpt2Config c;
+        try (TensorSource src = dev.kvlab.runtime.ModelRef.openWeights(plan.model(), weightsSeed)) {
+            c = src.config();
+        }
+        List<RequestSpec> base = Workloads.build(s.workload(), c.eosTokenId(), c.nPositions());
+        ServerRunner runner = new ServerRunner(server, progress);
+        List<RunConfig> points = new ArrayList<>();
+        for (RunConfig p : s.points()) {
+            if (points.stream().noneMatch(q -> q.arrivals().equals(p.arrivals()))) {
+                points.add(p);
+            }
+        }
+        List<RequestSpec> few = base.subList(0, Math.min(4, base.size())).stream()
+                .map(r -> new RequestSpec(r.id(), r.promptIds(), Math.min(8, r.maxNewTokens()), 0)).toList();
+        new ServerRunner(server, Progress.quiet()).run(points.get(0), few);   // warm-up, unrecorded
+        measure(s, points, base, runner::run, runs, requests, "server");
+    }
+
+    /**
+     * Runs {@code points} {@code repeats} rounds and keeps each point's median round.
+     *
+     * @param labelPrefix null: rows keep the point's label; else rows are labelled with it and the rate
+     */
+    private void measure(SweepSpec s, List<RunConfig> points, List<RequestSpec> base,
+                         BiFunction<RunConfig, List<RequestSpec>, RunResult> runner, List<ResultRow> runs,
+                         List<RequestRow> requests, String labelPrefix) {
         List<List<Measured>> rounds = new ArrayList<>();
         for (int round = 0; round < s.repeats(); round++) {
             List<Measured> results = new ArrayList<>();
             for (RunConfig point : points) {
                 List<RequestSpec> reqs = Workloads.withArrivals(base, point.arrivals(), s.workload().seed());
-                progress.startRun(s.name() + ": " + point.label() + (s.repeats() > 1 ? " #" + (round + 1) : ""));
+                progress.startRun(s.name() + ": " + label(point, labelPrefix)
+                        + (s.repeats() > 1 ? " #" + (round + 1) : ""));
                 BenchEnv now = env.now();
-                RunResult r = runner.run(point, reqs);
+                RunResult r = runner.apply(point, reqs);
                 progress.endRun(String.format(Locale.ROOT, "%.1f output tok/s, TTFT p50 %.0f ms, max concurrent %d",
                         r.metrics().outputThroughput(), r.metrics().ttft().median(), r.stats().peakRunning()));
                 results.add(new Measured(r, now));
@@ -73,9 +120,19 @@ final class BenchSession {
             List<Measured> tries = rounds.stream().map(round -> round.get(p)).toList();
             Measured kept = median(tries);
             double[] throughputs = tries.stream().mapToDouble(m -> m.result().metrics().outputThroughput()).toArray();
-            runs.add(ResultRow.of(kept.env(), s.name(), s.workload(), kept.result(), throughputs));
-            requests.addAll(RequestRow.of(s.name(), kept.result()));
+            ResultRow row = ResultRow.of(kept.env(), s.name(), s.workload(), kept.result(), throughputs);
+            runs.add(labelPrefix == null ? row : row.withLabel(label(points.get(i), labelPrefix)));
+            String label = label(points.get(i), labelPrefix);
+            requests.addAll(RequestRow.of(s.name(), kept.result()).stream()
+                    .map(q -> labelPrefix == null ? q : q.withLabel(label)).toList());
         }
+    }
+
+    private static String label(RunConfig point, String prefix) {
+        if (prefix == null) {
+            return point.label();
+        }
+        return point.arrivals().allAtOnce() ? prefix : prefix + " rate=" + point.arrivals().label();
     }
 
     /** One measured run and the environment when it started. */

@@ -7,6 +7,12 @@ import java.util.List;
 public record RequestRow(String experiment, String label, String id, double arrivalMs, int promptTokens,
                          int outputTokens, double ttftMs, double tpotMs, double e2elMs, int preemptions) {
 
+    /** This row under another label (see {@link ResultRow#withLabel}). */
+    RequestRow withLabel(String l) {
+        return new RequestRow(experiment, l, id, arrivalMs, promptTokens, outputTokens, ttftMs, tpotMs, e2elMs,
+                preemptions);
+    }
+
     /** The rows of every request of {@code r}, in workload order. */
     static List<RequestRow> of(String experiment, RunResult r) {
         List<RequestRow> out = new ArrayList<>();

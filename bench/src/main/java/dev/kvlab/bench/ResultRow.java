@@ -18,6 +18,12 @@ public record ResultRow(String experiment, String label, RunPoint point, String 
                 java.util.Arrays.stream(outputThroughputs).max().orElse(Double.NaN));
     }
 
+    /** This row under another label (runs against a server are labelled by what varies there). */
+    public ResultRow withLabel(String l) {
+        return new ResultRow(experiment, l, point, workload, env, latency, engine, repeats, outputThroughputMin,
+                outputThroughputMax);
+    }
+
     public String strategy() {
         return point.strategy();
     }
