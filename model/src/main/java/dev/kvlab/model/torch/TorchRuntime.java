@@ -1,8 +1,5 @@
 package dev.kvlab.model.torch;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch;
@@ -12,8 +9,7 @@ import org.bytedeco.pytorch.global.torch;
  * {@code org.bytedeco.pytorch} class.
  *
  * <ul>
- *   <li>Pre-extracts the JavaCPP natives before the first load: loading from an empty cache crashed the JVM
- *       (SIGSEGV in pthread_mutex_lock) in every measured attempt; extracting first avoids it.</li>
+ *   <li>Loads the CPU or the CUDA natives ({@link NativeLoad}: checked first, pre-extracted).</li>
  *   <li>Sets torch and OpenBLAS thread counts explicitly: OpenBLAS keeps its own pool and oversubscribes.</li>
  *   <li>Warns about environment settings that slow GEMM (a stray {@code OPENBLAS_CORETYPE}); the {@code kvlab}
  *       launcher and the test runner unset it, since OpenBLAS reads it when its library loads.</li>
@@ -22,14 +18,14 @@ import org.bytedeco.pytorch.global.torch;
  * Invariant: natives are loaded at most once per JVM; thread counts may be changed again later.
  */
 public final class TorchRuntime {
-    private static boolean loaded;
+    private static LoadedNatives natives;   // null until loaded
 
     private TorchRuntime() {
     }
 
     /** Loads natives (once), applies thread settings, and returns the device to run on. */
     public static synchronized Device init(RuntimeOptions options) {
-        loadNatives();
+        loadNatives(options.device());
         setThreads(options.threads());
         return resolveDevice(options.device());
     }
@@ -39,21 +35,17 @@ public final class TorchRuntime {
         return init(RuntimeOptions.DEFAULTS.withDevice(DeviceKind.CPU));
     }
 
-    private static void loadNatives() {
-        if (loaded) {
+    private static void loadNatives(DeviceKind device) {
+        if (natives != null) {
             return;
         }
         warnAboutSlowEnvironment();
-        String platform = Loader.getPlatform();
-        try {
-            for (String pkg : new String[] {"javacpp", "openblas", "pytorch"}) {
-                Loader.cacheResources("/org/bytedeco/" + pkg + "/" + platform + "/");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not extract native libraries into the JavaCPP cache", e);
-        }
-        Loader.load(torch.class);
-        loaded = true;
+        natives = NativeLoad.load(device);
+    }
+
+    /** The natives this JVM loaded, or empty before {@link #init}. */
+    public static synchronized java.util.Optional<LoadedNatives> loadedNatives() {
+        return java.util.Optional.ofNullable(natives);
     }
 
     private static void warnAboutSlowEnvironment() {
@@ -81,8 +73,8 @@ public final class TorchRuntime {
             case CPU -> new Device("cpu");
             case CUDA -> {
                 if (!cuda) {
-                    throw new IllegalArgumentException("--device cuda: no CUDA device is available (build with -Pgpu "
-                            + "on a machine with a GPU and the CUDA libraries listed in README)");
+                    throw new IllegalArgumentException("--device cuda: no CUDA device is available (natives: "
+                            + natives.flavour() + "; run KVLAB_GPU=1 ./kvlab on a machine with a GPU, see README)");
                 }
                 yield new Device("cuda:0");
             }
