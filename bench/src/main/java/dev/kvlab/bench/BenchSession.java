@@ -57,6 +57,9 @@ final class BenchSession {
     private Gpt2Model model(String name) {
         Gpt2Model m = models.get(name);
         env = env.withDevice(m.device().is_cuda() ? "cuda" : "cpu");
+        if (env.runtime().natives().isEmpty()) {   // first load: the natives are in now
+            env = env.withRuntime();
+        }
         return m;
     }
 

@@ -2,12 +2,13 @@ package dev.kvlab.bench;
 
 import dev.kvlab.bench.jmh.JmhCommand;
 import dev.kvlab.runtime.cli.CheckpointCommand;
+import dev.kvlab.runtime.cli.EnvCommand;
 import dev.kvlab.runtime.cli.GenerateCommand;
 import dev.kvlab.runtime.cli.KvlabCli;
 import dev.kvlab.server.ServeCommand;
 import picocli.CommandLine.Command;
 
-/** The {@code kvlab} command line: bench (the main job), generate, checkpoint, jmh, serve. */
+/** The {@code kvlab} command line: bench (the main job), generate, checkpoint, jmh, serve, env. */
 @Command(name = "kvlab", mixinStandardHelpOptions = true, version = "kvlab 0.1.0",
         description = "KV-cache research framework: GPT-2 on JavaCPP PyTorch with swappable cache strategies.")
 public final class KvlabMain {
@@ -17,7 +18,7 @@ public final class KvlabMain {
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
         int code = KvlabCli.run(KvlabCli.create(new KvlabMain(), new BenchCommand(), new GenerateCommand(),
-                new CheckpointCommand(), new JmhCommand(), new ServeCommand()), args);
+                new CheckpointCommand(), new JmhCommand(), new ServeCommand(), new EnvCommand()), args);
         System.exit(code);
     }
 }

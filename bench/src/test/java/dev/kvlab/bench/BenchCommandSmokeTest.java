@@ -83,8 +83,17 @@ class BenchCommandSmokeTest {
             double waste = r.get("kv_waste_pct").getAsDouble();
             assertTrue(waste >= 0 && waste < 100, label + " waste " + waste);
             assertTrue(r.get("median_ttft_ms").getAsDouble() <= r.get("median_e2el_ms").getAsDouble(), label);
-            for (String k : List.of("machine", "cores", "jvm", "threads", "dtype", "device", "model", "seed")) {
+            for (String k : List.of("machine", "cores", "jvm", "threads", "dtype", "device", "model", "seed",
+                    "cpu_flags", "torch_version", "javacpp_version", "natives", "natives_path", "blas", "torch_threads",
+                    "blas_threads", "thread_env", "cuda_available", "gpus", "cudnn")) {
                 assertTrue(r.has(k), "missing " + k);
+            }
+            assertTrue(r.get("torch_version").getAsString().matches("\\d+\\.\\d+\\.\\d+"), label);
+            assertTrue(Files.isRegularFile(Path.of(r.get("natives_path").getAsString())), label);
+            assertEquals(1, r.get("torch_threads").getAsInt(), label);   // kvlab bench's default, read back from torch
+            if (!dev.kvlab.model.natives.GpuNatives.onClassPath()) {
+                assertEquals("cpu", r.get("natives").getAsString(), label);
+                assertEquals(false, r.get("cuda_available").getAsBoolean(), label);
             }
         }
         String csv = Files.readString(dir.resolve("runs.csv"));
