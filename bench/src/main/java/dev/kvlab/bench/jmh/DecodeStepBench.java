@@ -9,7 +9,9 @@ import dev.kvlab.cache.KvCacheRegistry;
 import dev.kvlab.cache.SeqId;
 import dev.kvlab.model.Gpt2Config;
 import dev.kvlab.model.TensorSource;
+import dev.kvlab.model.torch.AttentionOptions;
 import dev.kvlab.model.torch.ComputeDType;
+import dev.kvlab.model.torch.DecodePath;
 import dev.kvlab.model.torch.DeviceKind;
 import dev.kvlab.model.torch.ForwardBatch;
 import dev.kvlab.model.torch.Gpt2Model;
@@ -92,6 +94,10 @@ public class DecodeStepBench extends AbstractKvlabBenchmark {
     @Param({ModelRef.DEFAULT})
     public String model;
 
+    /** Decode-attention path ({@link DecodePath}): auto (the default), kernel, batched or per-chunk (the old one). */
+    @Param({"auto"})
+    public String decode = "auto";
+
     static final int BLOCK_SIZE = CacheOptions.DEFAULTS.blockSize();
     /** Tokens per forward pass of the sequential prefill. */
     static final int SEQUENTIAL_CHUNK = 256;
@@ -121,7 +127,8 @@ public class DecodeStepBench extends AbstractKvlabBenchmark {
     public void setUp() {
         Device device = TorchRuntime.init(new RuntimeOptions(DeviceKind.CPU, threads, ComputeDType.FLOAT32));
         try (TensorSource source = ModelRef.openWeights(model, 0)) {
-            setUp(new Gpt2Model(source, device, ComputeDType.FLOAT32), true);
+            setUp(new Gpt2Model(source, device, ComputeDType.FLOAT32,
+                    new AttentionOptions(DecodePath.parse(decode))), true);
         }
     }
 

@@ -2,7 +2,9 @@ package dev.kvlab.bench.jmh;
 
 import dev.kvlab.bench.Percentiles;
 import dev.kvlab.model.TensorSource;
+import dev.kvlab.model.torch.AttentionOptions;
 import dev.kvlab.model.torch.ComputeDType;
+import dev.kvlab.model.torch.DecodePath;
 import dev.kvlab.model.torch.DeviceKind;
 import dev.kvlab.model.torch.Gpt2Model;
 import dev.kvlab.model.torch.RuntimeOptions;
@@ -41,13 +43,14 @@ final class PairedDecode {
         int samples = options.getMeasurementIterations().orElse(AbstractKvlabBenchmark.MEASUREMENT_ITERATIONS);
         int threads = Integer.parseInt(values(options, "threads").get(0));
         String model = values(options, "model").get(0);
+        DecodePath decode = DecodePath.parse(values(options, "decode").get(0));
         Device device = TorchRuntime.init(new RuntimeOptions(DeviceKind.CPU, threads, ComputeDType.FLOAT32));
         Gpt2Model gpt2;
         try (TensorSource source = ModelRef.openWeights(model, 0)) {
-            gpt2 = new Gpt2Model(source, device, ComputeDType.FLOAT32);
+            gpt2 = new Gpt2Model(source, device, ComputeDType.FLOAT32, new AttentionOptions(decode));
         }
-        out.printf("paired decode steps: model=%s threads=%d, %d warmup + %d measured rounds per point%n%n", model,
-                threads, warmup, samples);
+        out.printf("paired decode steps: model=%s threads=%d decode=%s, %d warmup + %d measured rounds per point%n%n",
+                model, threads, gpt2.decodePath(), warmup, samples);
         StringBuilder head = new StringBuilder("| batch | context | layout");
         strategies.forEach(s -> head.append(" | ").append(s).append(" ms (p10-p90)"));
         strategies.stream().skip(1).forEach(s -> head.append(" | ").append(s).append("/").append(strategies.get(0)));
