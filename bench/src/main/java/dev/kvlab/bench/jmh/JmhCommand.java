@@ -23,7 +23,8 @@ import picocli.CommandLine.Unmatched;
  * {@code -rf} nor {@code -rff} is.
  * After a run it prints the medians as a table ({@link JmhTable}). {@code kvlab jmh -h} shows JMH's own options.
  * With {@code --paired} it runs {@link PairedDecode} instead: the same decode step, strategies alternated sample by
- * sample in one JVM, for steadier ratios on a busy machine.
+ * sample in one JVM, for steadier ratios on a busy machine; {@code --paired DecodeAttentionBench} runs
+ * {@link PairedAttention} (one layer's decode attention per strategy beside its copy floor).
  */
 @Command(name = "jmh",
         description = {"Run the JMH microbenchmarks (default: DecodeStepBench); JMH's own options pass through.",
@@ -43,7 +44,12 @@ public final class JmhCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (paired) {
             System.out.println("kvlab jmh --paired: load average at start " + loadAverage());
-            PairedDecode.run(parse(jmhArgs), System.out);
+            CommandLineOptions options = parse(jmhArgs);
+            if (options.getIncludes().stream().anyMatch(DecodeAttentionBench.class.getSimpleName()::contains)) {
+                PairedAttention.run(options, System.out);
+            } else {
+                PairedDecode.run(options, System.out);
+            }
             System.out.println("kvlab jmh --paired: load average at end " + loadAverage());
             return 0;
         }

@@ -11,14 +11,15 @@ import jdk.incubator.vector.VectorSpecies;
  * float accumulation. Parallel over rows × head groups on {@link AttentionThreads}; fp32 only.
  *
  * <p>Memory: K/V stay where the cache put them. Each tile's slots are streamed from the pool into a per-thread
- * buffer of at most {@code TILE × heads × headDim} floats (96 KiB for gpt2-small, cache-resident) and used there;
- * nothing the size of a sequence is gathered. The bulk {@code FloatBuffer} reads keep the kernel on the Vector API
- * that every JDK from 17 on has (array loads), where direct-memory loads changed API between JDK releases.
+ * buffer of at most {@code TILE × heads × headDim} floats (192 KiB each for K and V with gpt2-small, L2-resident)
+ * and used there; nothing the size of a sequence is gathered, and a tile may span runs, so paged blocks cost no
+ * more than a slab. The bulk {@code FloatBuffer} reads keep the kernel on the Vector API every JDK from 17 on has
+ * (array loads), where direct-memory loads changed API between JDK releases.
  *
  * <p>Invariants: {@code scratch[w]} is used only by worker {@code w}; every (row, head) is written exactly once.
  */
 final class DecodeKernel {
-    static final int TILE = 32;
+    static final int TILE = 64;
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
     private final int heads;
@@ -72,16 +73,26 @@ final class DecodeKernel {
         java.util.Arrays.fill(s.acc, 0, width, 0f);
         java.util.Arrays.fill(s.max, 0, nh, Float.NEGATIVE_INFINITY);
         java.util.Arrays.fill(s.sum, 0, nh, 0f);
-        for (int r = rows.runOffsets()[i]; r < rows.runOffsets()[i + 1]; r++) {
-            int start = rows.runStarts()[r];
-            int end = start + rows.runLengths()[r];
-            for (int t = start; t < end; t += TILE) {
-                int n = Math.min(TILE, end - t);
-                stage(o.k(), s.k, t, n, h0, width);
-                stage(o.v(), s.v, t, n, h0, width);
-                for (int hh = 0; hh < nh; hh++) {
-                    tile(s, hh, n, width);
+        int run = rows.runOffsets()[i];
+        int lastRun = rows.runOffsets()[i + 1];
+        int slot = rows.runStarts()[run];
+        int left = rows.runLengths()[run];
+        while (run < lastRun) {
+            int n = 0;
+            while (n < TILE && run < lastRun) {          // a tile may span runs (paged blocks): full tiles
+                int take = Math.min(TILE - n, left);
+                stage(o.k(), s.k, n * width, slot, take, h0, width);
+                stage(o.v(), s.v, n * width, slot, take, h0, width);
+                n += take;
+                slot += take;
+                left -= take;
+                if (left == 0 && ++run < lastRun) {
+                    slot = rows.runStarts()[run];
+                    left = rows.runLengths()[run];
                 }
+            }
+            for (int hh = 0; hh < nh; hh++) {
+                tile(s, hh, n, width);
             }
         }
         for (int hh = 0; hh < nh; hh++) {
@@ -93,15 +104,15 @@ final class DecodeKernel {
         o.out().put(row * o.outRowStride() + h0 * headDim, s.acc, 0, width);
     }
 
-    /** Copies heads {@code [h0, h0 + width / D)} of slots {@code [slot, slot + n)} to {@code dst [n, width]}. */
-    private void stage(FloatBuffer pool, float[] dst, int slot, int n, int h0, int width) {
+    /** Copies heads {@code [h0, h0 + width / D)} of slots {@code [slot, slot + n)} to {@code dst[at..]} as {@code [n, width]}. */
+    private void stage(FloatBuffer pool, float[] dst, int at, int slot, int n, int h0, int width) {
         int slotStride = heads * headDim;
         if (width == slotStride) {
-            pool.get(slot * slotStride, dst, 0, n * width);
+            pool.get(slot * slotStride, dst, at, n * width);
             return;
         }
         for (int j = 0; j < n; j++) {
-            pool.get((slot + j) * slotStride + h0 * headDim, dst, j * width, width);
+            pool.get((slot + j) * slotStride + h0 * headDim, dst, at + j * width, width);
         }
     }
 
