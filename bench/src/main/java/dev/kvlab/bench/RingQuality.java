@@ -1,23 +1,18 @@
 package dev.kvlab.bench;
 
-import dev.kvlab.cache.Allocation;
 import dev.kvlab.cache.AttentionView;
-import dev.kvlab.cache.CacheSpec;
 import dev.kvlab.model.Gpt2Config;
-import dev.kvlab.model.torch.ForwardBatch;
 import dev.kvlab.model.torch.Gpt2Model;
-import dev.kvlab.model.torch.KvPool;
-import dev.kvlab.model.torch.SeqChunk;
+import dev.kvlab.model.torch.TeacherForcing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * The ring buffer's quality cost, measured by teacher forcing: one forward pass over a seeded sequence with full
  * causal attention (what {@code none}, {@code contiguous} and {@code paged} compute), and one per window with the
- * sliding-window-with-sinks mask (exactly what {@code ring} computes, see {@link AttentionView.Ring}). Scored over
+ * sliding-window-with-sinks mask (exactly what {@code ring} computes, see {@link AttentionView.Ring}), both by
+ * {@link TeacherForcing}, the pass the strategy tests' oracle uses. Scored over
  * positions p >= window, where the window has dropped tokens (earlier positions are identical by construction):
  * <ul>
  *   <li>greedy agreement: share of positions whose argmax equals full attention's;</li>
@@ -45,13 +40,13 @@ public final class RingQuality {
         int length = Math.min(spec.length(), c.nPositions());
         int[] seq = Workloads.tokens(new Random(spec.seed()), length, c.eosTokenId());
         progress.startRun("ring quality: full attention, " + length + " tokens");
-        float[] full = logits(seq, new AttentionView.Recompute());
+        float[][] full = TeacherForcing.causal(model, seq);
         progress.endRun("done");
         List<Score> out = new ArrayList<>();
         for (int w : spec.windows()) {
             progress.startRun("ring quality: window " + w);
-            float[] ring = logits(seq, new AttentionView.Ring(new int[0], new int[0], spec.sinks(), w));
-            Score s = score(full, ring, seq, w, spec.sinks(), c.vocabSize());
+            float[][] ring = TeacherForcing.window(model, seq, spec.sinks(), w);
+            Score s = score(full, ring, seq, w, spec.sinks());
             progress.endRun(String.format(java.util.Locale.ROOT, "agreement %.1f%%, KL %.3f", 100 * s.agreement(),
                     s.kl()));
             out.add(s);
@@ -59,31 +54,18 @@ public final class RingQuality {
         return out;
     }
 
-    /** Next-token logits of every position, row-major {@code [L * vocab]}. */
-    private float[] logits(int[] seq, AttentionView view) {
-        Allocation.Granted nothingStored = new Allocation.Granted(new int[0], new int[0], view, List.of());
-        SeqChunk chunk = new SeqChunk(seq, 0, nothingStored, true);
-        Gpt2Config c = model.config();
-        CacheSpec empty = new CacheSpec(c.nLayer(), c.nHead(), c.headDim(), model.dtype().bytes(), 0, c.nPositions());
-        try (PointerScope scope = new PointerScope(); KvPool none = new KvPool(empty, 1, model.device(), model.dtype())) {
-            Tensor t = model.forwardAllRows(new ForwardBatch(List.of(chunk)), none).contiguous();   // [L, vocab]
-            float[] out = new float[(int) t.numel()];
-            t.data_ptr_float().get(out);
-            return out;
-        }
-    }
-
-    static Score score(float[] full, float[] ring, int[] seq, int window, int sinks, int vocab) {
+    /** Scores teacher-forced logits {@code [L][vocab]} of the ring against full attention. */
+    static Score score(float[][] full, float[][] ring, int[] seq, int window, int sinks) {
         int n = 0;
         int agree = 0;
         double kl = 0;
         double nllFull = 0;
         double nllRing = 0;
         for (int p = window; p < seq.length - 1; p++) {
-            double[] lf = logSoftmax(full, p * vocab, vocab);
-            double[] lr = logSoftmax(ring, p * vocab, vocab);
+            double[] lf = logSoftmax(full[p]);
+            double[] lr = logSoftmax(ring[p]);
             agree += argmax(lf) == argmax(lr) ? 1 : 0;
-            for (int v = 0; v < vocab; v++) {
+            for (int v = 0; v < lf.length; v++) {
                 kl += Math.exp(lf[v]) * (lf[v] - lr[v]);
             }
             nllFull -= lf[seq[p + 1]];
@@ -94,19 +76,19 @@ public final class RingQuality {
                 nllFull / Math.max(1, n), nllRing / Math.max(1, n));
     }
 
-    static double[] logSoftmax(float[] x, int from, int n) {
+    static double[] logSoftmax(float[] x) {
         double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, x[from + i]);
+        for (float v : x) {
+            max = Math.max(max, v);
         }
         double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += Math.exp(x[from + i] - max);
+        for (float v : x) {
+            sum += Math.exp(v - max);
         }
         double log = max + Math.log(sum);
-        double[] out = new double[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = x[from + i] - log;
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] - log;
         }
         return out;
     }

@@ -115,9 +115,8 @@ class PlanAndTablesTest {
 
     @Test
     void ringScoreOfIdenticalLogitsIsPerfect() {
-        int vocab = 3;
-        float[] logits = {1, 2, 3, 3, 2, 1, 0, 0, 5, 1, 1, 1};
-        RingQuality.Score s = RingQuality.score(logits, logits.clone(), new int[] {0, 1, 2, 0}, 1, 0, vocab);
+        float[][] logits = {{1, 2, 3}, {3, 2, 1}, {0, 0, 5}, {1, 1, 1}};
+        RingQuality.Score s = RingQuality.score(logits, logits.clone(), new int[] {0, 1, 2, 0}, 1, 0);
         assertEquals(2, s.positions());          // positions 1 and 2 have a next token
         assertEquals(1.0, s.agreement());
         assertEquals(0.0, s.kl(), 1e-12);

@@ -57,20 +57,4 @@ final class CacheAsserts {
         cache.checkInvariants();
         return attached;
     }
-
-    /** live &lt;= reserved &lt;= capacity, peak &gt;= reserved, waste% = (reserved - live) / reserved. */
-    static void assertMemoryConsistent(MemoryStats m) {
-        assertTrue(m.liveTokens() >= 0 && m.liveTokens() <= m.reservedTokens(), () -> "live <= reserved: " + m);
-        assertTrue(m.reservedTokens() <= m.capacityTokens(), () -> "reserved <= capacity: " + m);
-        assertTrue(m.peakReservedTokens() >= m.reservedTokens(), () -> "peak >= reserved: " + m);
-        assertTrue(m.blocksUsed() <= m.blocksTotal(), () -> "blocksUsed <= blocksTotal: " + m);
-        assertTrue(m.liveBytes() >= 0 && m.liveBytes() <= m.reservedBytes(), () -> "live <= reserved bytes: " + m);
-        assertTrue(m.reservedBytes() <= m.capacityBytes(), () -> "reserved <= capacity bytes: " + m);
-        assertTrue(m.peakReservedBytes() >= m.reservedBytes(), () -> "peak >= reserved bytes: " + m);
-        assertEquals(m.liveTokens() == 0, m.liveBytes() == 0, () -> "live tokens iff live bytes: " + m);
-        double waste = m.reservedBytes() == 0 ? 0 : 100.0 * (m.reservedBytes() - m.liveBytes()) / m.reservedBytes();
-        assertEquals(waste, m.wastePercent(), 1e-9);
-        assertTrue(m.wastePercent() >= 0 && m.wastePercent() <= 100, () -> "waste% in [0, 100]: " + m);
-        assertEquals(m.freeTokens(), m.capacityTokens() - m.reservedTokens());
-    }
 }

@@ -1,5 +1,6 @@
 package dev.kvlab.cache;
 
+import dev.kvlab.cache.check.SlotSimulator;
 import static dev.kvlab.cache.CacheAsserts.free;
 import static dev.kvlab.cache.CacheAsserts.granted;
 import static dev.kvlab.cache.CacheAsserts.noRoom;

@@ -2,6 +2,9 @@ package dev.kvlab.cache;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvlab.cache.check.CacheChecks;
+import dev.kvlab.cache.check.RandomWorkload;
+
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -25,7 +28,7 @@ class EvictionConformanceTest {
     void aBudgetThatNeverBindsReadsWhatPagedReads(String name, CacheOptions options) {
         CacheOptions unbounded = options.withEviction(options.eviction().withBudget(EvictionOptions.UNBOUNDED));
         for (long seed = 1; seed <= 4; seed++) {
-            KvCache cache = PolicyStrategies.create(name, KvCacheConformanceTest.TIGHT, unbounded);
+            KvCache cache = PolicyStrategies.create(name, CacheChecks.TIGHT, unbounded);
             new RandomWorkload(cache, seed).requireFullReads(true).run(300);
         }
     }
@@ -36,7 +39,7 @@ class EvictionConformanceTest {
         int budget = options.eviction().budget();
         long[] evicted = {0};
         for (long seed = 1; seed <= 4; seed++) {
-            EvictingCache cache = (EvictingCache) PolicyStrategies.create(name, KvCacheConformanceTest.TIGHT, options);
+            EvictingCache cache = (EvictingCache) PolicyStrategies.create(name, CacheChecks.TIGHT, options);
             RandomWorkload workload = new RandomWorkload(cache, seed);
             workload.afterObserve(seq -> {
                 for (int l = 0; l < cache.spec().numLayers(); l++) {
@@ -58,7 +61,7 @@ class EvictionConformanceTest {
     private static int bound(String name, int layer, int budget, int seen) {
         return switch (name) {
             case "int8" -> seen;
-            case "mix" -> layer < KvCacheConformanceTest.TIGHT.numLayers() / 2 ? seen : budget;
+            case "mix" -> layer < CacheChecks.TIGHT.numLayers() / 2 ? seen : budget;
             case "snapkv" -> seen;   // compresses the prompt only; checked by SnapKvPolicyTest
             default -> budget;
         };

@@ -1,6 +1,5 @@
 package dev.kvlab.cache;
 
-import static dev.kvlab.cache.CacheAsserts.assertMemoryConsistent;
 import static dev.kvlab.cache.CacheAsserts.free;
 import static dev.kvlab.cache.CacheAsserts.granted;
 import static dev.kvlab.cache.CacheAsserts.seq;
@@ -10,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvlab.cache.check.CacheChecks;
+import dev.kvlab.cache.check.SlotSimulator;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -18,20 +19,14 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every registered strategy, with no per-strategy code: a new {@link KvCacheRegistry} line puts a strategy through
+ * Every registered strategy (plugins included), with no per-strategy code: registering a strategy puts it through
  * all of this. Each test runs against two option sets (block size, sharing, window, sinks and reserve all differ).
  */
 class KvCacheConformanceTest {
 
     static final CacheSpec SPEC = new CacheSpec(2, 2, 4, 4, 96, 48);
-    /** A pool so tight that the random workload runs into NoRoom, preemption and resume under every strategy. */
-    static final CacheSpec TIGHT = new CacheSpec(2, 2, 4, 4, 50, 40);
-    /** Budgets that bind in the random workload: token eviction at 6, block eviction at 9 (h2o recent 2). */
-    static final CacheOptions SMALL = new CacheOptions(4, true, 8, 2, CacheOptions.Reserve.REQUEST,
-            EvictionOptions.DEFAULTS.withBudget(6).withObservation(4, 3));
-    static final CacheOptions OTHER = new CacheOptions(3, false, 6, 0, CacheOptions.Reserve.MAX,
-            EvictionOptions.DEFAULTS.withBudget(9).withGranularity(EvictionOptions.Granularity.BLOCK)
-                    .withRecentWindow(2).withObservation(2, 1));
+    static final CacheOptions SMALL = CacheChecks.OPTION_SETS.get(0);
+    static final CacheOptions OTHER = CacheChecks.OPTION_SETS.get(1);
 
     static Stream<Arguments> strategies() {
         return AllStrategies.names().stream()
@@ -53,8 +48,9 @@ class KvCacheConformanceTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("strategies")
     void randomInterleavedSequencesReadExactlyTheirKeys(String name, CacheOptions options) {
-        for (long seed = 1; seed <= 6; seed++) {
-            new RandomWorkload(create(name, TIGHT, options), seed).run(400);
+        for (long seed = 1; seed <= CacheChecks.SEEDS; seed++) {   // the same check kvlab check-strategy runs
+            CacheChecks.randomWorkload(name, (spec, o) -> AllStrategies.create(name, spec, o), CacheChecks.TIGHT, options,
+                    seed);
         }
     }
 
@@ -132,11 +128,11 @@ class KvCacheConformanceTest {
     @MethodSource("strategies")
     void memoryStatsAreConsistent(String name, CacheOptions options) {
         KvCache cache = create(name, options);
-        assertMemoryConsistent(cache.memory());
+        dev.kvlab.cache.check.Rules.memoryConsistent(cache.memory());
         granted(cache, upTo(cache, 1, tokens(0, 11), 16));
         granted(cache, upTo(cache, 2, tokens(50, 3), 16));
         MemoryStats m = cache.memory();
-        assertMemoryConsistent(m);
+        dev.kvlab.cache.check.Rules.memoryConsistent(m);
         assertEquals(SPEC.capacityTokens(), m.capacityTokens());
         if (cache.storage().kind() == KvStorage.Kind.MODEL_DTYPE) {   // nothing evicted: every layer holds the same
             assertEquals(SPEC.bytesPerToken(), m.bytesPerToken());

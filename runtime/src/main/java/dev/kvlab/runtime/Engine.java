@@ -19,7 +19,6 @@ import dev.kvlab.scheduler.StopConditions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.PointerScope;
@@ -30,6 +29,13 @@ import org.bytedeco.pytorch.Tensor;
  * decode tokens mixed under the token budget), runs one forward pass over it, samples, and hands the tokens back.
  * Every step's tensors live in one {@code PointerScope}; the KV pool is owned here and freed by {@link #close}.
  * The model is borrowed: the caller closes it.
+ *
+ * <p>Library use (see docs/JAVA_API.md): {@link #submit(GenerationRequest, TokenListener)} queues a request whose
+ * tokens stream to the listener as they are sampled; {@link #step()} (or {@link #runToCompletion}) drives the work;
+ * {@link #cancel} ends a request early; {@link #stats()} reads the counters. Not thread-safe: one thread submits,
+ * cancels and steps (a server hands requests to that thread through a queue).
+ *
+ * <p>Per-request state lives in one place: a {@link LiveRequest} attached to the scheduler's request.
  */
 public final class Engine implements AutoCloseable {
     private final Gpt2Model model;
@@ -37,13 +43,8 @@ public final class Engine implements AutoCloseable {
     private final KvPool pool;
     private final Scheduler scheduler;
     private final Sampling sampling;
-    private final Map<RequestId, Live> live = new HashMap<>();
     private long promptTokens;
     private KvUsage usage;
-
-    /** A request in flight: what was asked, what its caller wants as it runs, and when things happened. */
-    private record Live(GenerationRequest request, LiveOptions options, Timeline timeline) {
-    }
 
     public Engine(Gpt2Model model, EngineConfig config) {
         this.model = model;
@@ -80,33 +81,51 @@ public final class Engine implements AutoCloseable {
         return cache;
     }
 
-    /** Queues a request; arrival time is now. */
+    /** Queues a request whose output nobody listens to (read it from {@link #step()}); arrival time is now. */
     public void submit(GenerationRequest r) {
         submit(r, LiveOptions.NONE);
     }
 
-    /** Queues a request whose tokens (and log-probabilities, if asked) go to {@code options.listener()}. */
-    public void submit(GenerationRequest r, LiveOptions options) {
-        Timeline t = new Timeline(System.nanoTime());
-        StopConditions stop = new StopConditions(r.maxNewTokens(), r.ignoreEos(), model.config().eosTokenId(),
-                r.stopTokenIds());
-        Request req = new Request(new RequestId(r.id()), r.promptIds(), stop, r.sampling());
-        live.put(req.id(), new Live(r, options, t));
-        sampling.open(req.id(), r.sampling());
-        promptTokens += r.promptIds().length;
-        scheduler.submit(req);
+    /** Queues a request whose tokens go to {@code listener} as they are sampled (see {@link TokenListener}). */
+    public void submit(GenerationRequest r, TokenListener listener) {
+        submit(r, new LiveOptions(listener, -1, 0));
     }
 
-    /** Cancels a waiting or running request; it finishes as cancelled. */
+    /**
+     * Queues a request; arrival time is now. Its tokens (and log-probabilities, if asked) go to
+     * {@code options.listener()} right after the step that sampled each, and its result to
+     * {@link TokenListener#onFinish} in the step it finishes (also returned by that step).
+     *
+     * @throws IllegalArgumentException when a request with the same id is still in flight
+     */
+    public void submit(GenerationRequest r, LiveOptions options) {
+        StopConditions stop = new StopConditions(r.maxNewTokens(), r.ignoreEos(), model.config().eosTokenId(),
+                r.stopTokenIds());
+        LiveRequest state = new LiveRequest(r, options, System.nanoTime());
+        scheduler.submit(new Request(new RequestId(r.id()), r.promptIds(), stop, state));
+        promptTokens += r.promptIds().length;
+    }
+
+    /**
+     * Cancels a waiting or running request: it finishes as {@link dev.kvlab.scheduler.FinishReason#CANCELLED} in the
+     * next {@link #step()}, with the tokens it had. False for an unknown or finished id.
+     */
     public boolean cancel(String id) {
         return scheduler.cancel(new RequestId(id));
     }
 
+    /**
+     * Whether some request has not been handed back by {@link #step()} yet (waiting, running, or finished, e.g.
+     * cancelled or rejected, since the last step): {@code while (engine.hasWork()) engine.step();} delivers all.
+     */
     public boolean hasWork() {
-        return scheduler.hasWork();
+        return scheduler.hasWork() || scheduler.hasFinished();
     }
 
-    /** Runs one step; returns the requests that finished in it (tokens of running ones stream via {@link Live}). */
+    /**
+     * Runs one step; returns the requests that finished in it, after handing each new token to its listener and
+     * each result to {@link TokenListener#onFinish}.
+     */
     public List<RequestResult> step() {
         List<RequestResult> done = new ArrayList<>();
         if (scheduler.hasWork()) {
@@ -158,12 +177,16 @@ public final class Engine implements AutoCloseable {
         Map<RequestId, float[]> rawRows;
         try (PointerScope scope = new PointerScope()) {
             Tensor logits = model.forward(new ForwardBatch(chunks), pool);   // [S, vocab]
-            rawRows = Sampling.rowsOf(logits, plan, id -> live.get(id).options().wantsLogprobs());
-            picks = sampling.sample(logits, plan, this::ignoresEos);
+            rawRows = Sampling.rowsOf(logits, plan, r -> r.options.wantsLogprobs());
+            picks = sampling.sample(logits, plan);
         }
         long now = System.nanoTime();
-        picks.tokens().keySet().forEach(id -> live.get(id).timeline().token(now));
-        picks.tokens().forEach((id, token) -> deliver(live.get(id), token, rawRows.get(id)));
+        for (ScheduledChunk c : plan.chunks()) {
+            Integer token = picks.tokens().get(c.requestId());
+            if (c.samples() && token != null) {
+                Sampling.live(c).token(token, now, rawRows.get(c.requestId()));
+            }
+        }
         Map<RequestId, Integer> tokens = new HashMap<>(picks.tokens());
         for (RequestId id : picks.nonFinite()) {
             scheduler.fail(id, "the model's logits were NaN or infinite at step " + plan.step()
@@ -173,27 +196,12 @@ public final class Engine implements AutoCloseable {
         return new StepResult(tokens);
     }
 
-    /** Hands a sampled token to the request's listener, with its log-probabilities when asked. */
-    private static void deliver(Live l, int token, float[] rawRow) {
-        TokenListener listener = l.options().listener();
-        if (listener != null) {
-            listener.onToken(token, rawRow == null ? null : TokenLogprobs.of(rawRow, token, l.options().topLogprobs()));
-        }
-    }
-
-    /** EOS is suppressed for ignore_eos requests and for those below their minimum length. */
-    private boolean ignoresEos(RequestId id) {
-        Live l = live.get(id);
-        return l.request().ignoreEos() || l.timeline().numTokens() < l.options().minTokens();
-    }
-
-    private RequestResult result(Request r) {
-        Live l = live.remove(r.id());
-        sampling.close(r.id());
-        l.timeline().finish(System.nanoTime());
-        String reason = r.finishReason().map(f -> f.name().toLowerCase(Locale.ROOT)).orElse("unknown");
-        return new RequestResult(r.id().value(), r.promptIds(), r.outputIds(), reason, r.finishDetail(),
-                l.timeline(), r.numPreemptions());
+    private static RequestResult result(Request r) {
+        LiveRequest l = (LiveRequest) r.attachment();
+        RequestResult result = new RequestResult(r.id().value(), r.promptIds(), r.outputIds(),
+                r.finishReason().orElseThrow(), r.finishDetail(), l.timeline, r.numPreemptions());
+        l.finished(result);
+        return result;
     }
 
     /** Requests submitted and not yet admitted (or preempted and waiting to recompute). */

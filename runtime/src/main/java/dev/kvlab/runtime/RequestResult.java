@@ -1,5 +1,7 @@
 package dev.kvlab.runtime;
 
+import dev.kvlab.scheduler.FinishReason;
+
 /**
  * A finished request.
  *
@@ -12,14 +14,14 @@ package dev.kvlab.runtime;
  * @param timeline       arrival and token times
  * @param numPreemptions times it lost its cache and was recomputed
  */
-public record RequestResult(String id, int[] promptIds, int[] generatedIds, String finishReason, String detail,
+public record RequestResult(String id, int[] promptIds, int[] generatedIds, FinishReason finishReason, String detail,
                             Timeline timeline, int numPreemptions) {
 
     public boolean rejected() {
-        return "rejected".equals(finishReason);
+        return finishReason == FinishReason.REJECTED;
     }
 
     public boolean failed() {
-        return "error".equals(finishReason);
+        return finishReason == FinishReason.ERROR;
     }
 }

@@ -22,7 +22,7 @@ public final class ResultJson {
         if (text != null) {
             o.addProperty("text", text);
         }
-        o.addProperty("finish_reason", r.finishReason());
+        o.addProperty("finish_reason", r.finishReason().label());
         if (!r.detail().isEmpty()) {
             o.addProperty("detail", r.detail());
         }

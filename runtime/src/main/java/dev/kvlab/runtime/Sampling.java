@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.Predicate;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.LongOptional;
@@ -24,32 +23,20 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  */
 final class Sampling {
     private final int eosTokenId;
-    private final Map<RequestId, SamplingParams> params = new HashMap<>();
-    private final Map<RequestId, SplittableRandom> streams = new HashMap<>();
 
     Sampling(int eosTokenId) {
         this.eosTokenId = eosTokenId;
     }
 
-    void open(RequestId id, SamplingParams p) {
-        params.put(id, p);
-        streams.put(id, new SplittableRandom(p.seed()));
-    }
-
-    void close(RequestId id) {
-        params.remove(id);
-        streams.remove(id);
-    }
-
     /**
-     * @param logits     {@code [S, vocab]} float32, one row per sampling chunk of {@code plan}, in plan order
-     * @param ignoresEos whether a request must never pick EOS
+     * @param logits {@code [S, vocab]} float32, one row per sampling chunk of {@code plan}, in plan order
+     * @return the token of each sampling chunk's request
      */
-    Picks sample(Tensor logits, StepPlan plan, Predicate<RequestId> ignoresEos) {
+    Picks sample(Tensor logits, StepPlan plan) {
         List<ScheduledChunk> rows = plan.chunks().stream().filter(ScheduledChunk::samples).toList();
         boolean[] finite = finiteRows(logits, rows.size());
         for (int i = 0; i < rows.size(); i++) {
-            if (ignoresEos.test(rows.get(i).requestId())) {
+            if (live(rows.get(i)).ignoresEos()) {
                 logits.select(0, i).narrow(0, eosTokenId, 1).fill_(new Scalar(Double.NEGATIVE_INFINITY));
             }
         }
@@ -58,11 +45,12 @@ final class Sampling {
         List<RequestId> bad = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             RequestId id = rows.get(i).requestId();
-            SamplingParams p = params.get(id);
+            LiveRequest r = live(rows.get(i));
+            SamplingParams p = r.request.sampling();
             if (!finite[i]) {
                 bad.add(id);
             } else {
-                out.put(id, p.greedy() ? (int) best[i] : TokenSampler.sample(row(logits, i), p, streams.get(id)));
+                out.put(id, p.greedy() ? (int) best[i] : TokenSampler.sample(row(logits, i), p, r.stream));
             }
         }
         return new Picks(out, bad);
@@ -91,6 +79,10 @@ final class Sampling {
         return out;
     }
 
+    static LiveRequest live(ScheduledChunk c) {
+        return (LiveRequest) c.attachment();
+    }
+
     /** Argmax of each row, copied to the host: {@code [S]}. */
     private static long[] argmax(Tensor logits, int rows) {
         long[] ids = new long[rows];
@@ -107,11 +99,11 @@ final class Sampling {
      *
      * @param logits {@code [S, vocab]} one row per sampling chunk of {@code plan}, in plan order
      */
-    static Map<RequestId, float[]> rowsOf(Tensor logits, StepPlan plan, Predicate<RequestId> wanted) {
+    static Map<RequestId, float[]> rowsOf(Tensor logits, StepPlan plan, Predicate<LiveRequest> wanted) {
         List<ScheduledChunk> rows = plan.chunks().stream().filter(ScheduledChunk::samples).toList();
         Map<RequestId, float[]> out = new HashMap<>();
         for (int i = 0; i < rows.size(); i++) {
-            if (wanted.test(rows.get(i).requestId())) {
+            if (wanted.test(live(rows.get(i)))) {
                 out.put(rows.get(i).requestId(), row(logits, i));
             }
         }

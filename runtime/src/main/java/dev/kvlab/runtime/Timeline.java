@@ -12,7 +12,6 @@ public final class Timeline {
     private final long arrivalNanos;
     private long[] tokenNanos = new long[8];
     private int numTokens;
-    private long finishNanos = -1;
 
     public Timeline(long arrivalNanos) {
         this.arrivalNanos = arrivalNanos;
@@ -27,11 +26,6 @@ public final class Timeline {
             tokenNanos = Arrays.copyOf(tokenNanos, numTokens * 2);
         }
         tokenNanos[numTokens++] = nanos;
-    }
-
-    /** Records the end of the request. */
-    public void finish(long nanos) {
-        finishNanos = nanos;
     }
 
     public long arrivalNanos() {
@@ -74,10 +68,6 @@ public final class Timeline {
     /** First to last token, ms (the generation phase); 0 with fewer than two tokens. */
     public double decodeMs() {
         return numTokens < 2 ? 0.0 : ms(tokenNanos[numTokens - 1] - tokenNanos[0]);
-    }
-
-    public long finishNanos() {
-        return finishNanos;
     }
 
     private static double ms(long nanos) {

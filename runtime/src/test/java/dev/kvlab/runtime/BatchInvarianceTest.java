@@ -54,7 +54,7 @@ class BatchInvarianceTest {
         for (int i = 0; i < requests.size(); i++) {
             RequestResult r = results.get(i);
             assertEquals(requests.get(i).id(), r.id());
-            assertEquals("length", r.finishReason(), r.id() + ": " + r.detail());
+            assertEquals(dev.kvlab.scheduler.FinishReason.LENGTH, r.finishReason(), r.id() + ": " + r.detail());
             assertArrayEquals(solo(model, strategy, requests.get(i), r), r.generatedIds(), strategy + " " + r.id());
         }
     }

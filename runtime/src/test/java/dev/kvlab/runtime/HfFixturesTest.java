@@ -60,7 +60,7 @@ class HfFixturesTest {
         try (Engine engine = new Engine(model, config)) {
             for (RequestResult r : engine.runToCompletion(requests)) {
                 assertArrayEquals(prompts.get(r.id()).generatedIds(), r.generatedIds(), strategy + " " + r.id());
-                assertEquals("length", r.finishReason());
+                assertEquals(dev.kvlab.scheduler.FinishReason.LENGTH, r.finishReason());
             }
         }
         for (HfFixtures.Prompt p : prompts.values()) {

@@ -13,5 +13,10 @@ public enum FinishReason {
     /** It can never run: longer than the model's context, or more KV than the whole pool holds. */
     REJECTED,
     /** The step failed for it (e.g. the model's logits for it were NaN or infinite); the detail says why. */
-    ERROR
+    ERROR;
+
+    /** The lower-case name results and metrics carry ({@code stop_token}). */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
 }

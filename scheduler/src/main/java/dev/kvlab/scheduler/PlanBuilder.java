@@ -20,7 +20,7 @@ final class PlanBuilder {
     void add(Request request, int[] tokenIds, int numNewTokens, Allocation.Granted granted) {
         boolean samples = tokenIds.length == request.numTokens();
         chunks.add(new ScheduledChunk(request.id(), request.seq(), tokenIds, numNewTokens, granted, samples,
-                request.samplingTag()));
+                request.attachment()));
         requests.add(request);
         budget -= numNewTokens;
     }

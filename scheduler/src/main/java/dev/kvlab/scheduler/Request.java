@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * One unit of work: a prompt, its stop conditions, an opaque sampling tag, and the state the {@link Scheduler}
+ * One unit of work: a prompt, its stop conditions, the caller's attachment, and the state the {@link Scheduler}
  * keeps for it. Callers read it; only the scheduler changes it (one thread, the engine loop).
  *
  * <p>Its tokens are the prompt followed by the generated output; {@code numTokens} counts them. Tokens
@@ -23,7 +23,7 @@ public final class Request {
     private final RequestId id;
     private final int promptLength;
     private final StopConditions stop;
-    private final Object samplingTag;
+    private final Object attachment;
     /** Prompt then output; entries [0, numTokens) are valid. */
     private int[] tokens;
     private int numTokens;
@@ -36,10 +36,11 @@ public final class Request {
     private int numPreemptions;
 
     /**
-     * @param samplingTag whatever the runtime needs to sample this request's tokens (temperature, seed, ...); the
-     *                    scheduler only hands it back in each {@link ScheduledChunk}. May be null
+     * @param attachment the caller's own state for this request (the runtime keeps everything it knows about a
+     *                   request there: sampling stream, timeline, token listener); the scheduler never reads it and
+     *                   hands it back in each {@link ScheduledChunk}. May be null
      */
-    public Request(RequestId id, int[] promptIds, StopConditions stop, Object samplingTag) {
+    public Request(RequestId id, int[] promptIds, StopConditions stop, Object attachment) {
         if (id == null || promptIds == null || stop == null) {
             throw new IllegalArgumentException("a request needs an id, prompt ids and stop conditions");
         }
@@ -49,7 +50,7 @@ public final class Request {
         this.id = id;
         this.promptLength = promptIds.length;
         this.stop = stop;
-        this.samplingTag = samplingTag;
+        this.attachment = attachment;
         this.tokens = Arrays.copyOf(promptIds, promptIds.length + Math.min(stop.maxNewTokens(), 16));
         this.numTokens = promptIds.length;
     }
@@ -62,8 +63,9 @@ public final class Request {
         return stop;
     }
 
-    public Object samplingTag() {
-        return samplingTag;
+    /** The caller's state for this request, as given to the constructor. */
+    public Object attachment() {
+        return attachment;
     }
 
     public int promptLength() {

@@ -15,10 +15,10 @@ import java.util.Arrays;
  * @param numNewTokens how many tokens this step computes, at least 1
  * @param allocation   the cache's answer for this chunk: slots to write, view to read
  * @param samples      the chunk reaches the end of the known tokens, so its last position yields the next token
- * @param samplingTag  the request's opaque sampling options, handed back untouched
+ * @param attachment   the request's {@link Request#attachment()}, handed back untouched
  */
 public record ScheduledChunk(RequestId requestId, SeqId seq, int[] tokenIds, int numNewTokens,
-                             Allocation.Granted allocation, boolean samples, Object samplingTag) {
+                             Allocation.Granted allocation, boolean samples, Object attachment) {
 
     public ScheduledChunk {
         if (numNewTokens < 1 || numNewTokens > tokenIds.length) {

@@ -217,6 +217,11 @@ public final class Scheduler {
         return !live.isEmpty();
     }
 
+    /** Whether some finished request waits for {@link #drainFinished()}. */
+    public boolean hasFinished() {
+        return !finished.isEmpty();
+    }
+
     /** A live (waiting or running) request by id. */
     public Optional<Request> find(RequestId id) {
         return Optional.ofNullable(live.get(id));

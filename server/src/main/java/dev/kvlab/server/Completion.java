@@ -216,10 +216,11 @@ final class Completion {
 
     private static String finishReason(RequestResult r) {
         return switch (r.finishReason()) {
-            case "length" -> "length";
-            case "eos", "stop_token" -> "stop";
-            case "cancelled" -> "abort";
-            default -> r.finishReason();
+            case LENGTH -> "length";
+            case EOS, STOP_TOKEN -> "stop";
+            case CANCELLED -> "abort";
+            case REJECTED -> "rejected";
+            case ERROR -> "error";
         };
     }
 

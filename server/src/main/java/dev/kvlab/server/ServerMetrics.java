@@ -29,7 +29,7 @@ final class ServerMetrics {
 
     /** Records an ended engine request (engine thread). */
     void finished(RequestResult r) {
-        finished.computeIfAbsent(r.finishReason(), k -> new AtomicLong()).incrementAndGet();
+        finished.computeIfAbsent(r.finishReason().label(), k -> new AtomicLong()).incrementAndGet();
         generationTokens.addAndGet(r.generatedIds().length);
         ttft.observe(r.timeline().ttftMs() / 1e3);
         tpot.observe(r.timeline().tpotMs() / 1e3);

@@ -113,7 +113,7 @@ public final class GenerateCommand implements Callable<Integer> {
             outputTokens += r.generatedIds().length;
             if (r.rejected() || r.failed()) {
                 failed++;
-                System.err.println("kvlab: error: request " + r.id() + " " + r.finishReason() + ": " + r.detail());
+                System.err.println("kvlab: error: request " + r.id() + " " + r.finishReason().label() + ": " + r.detail());
             }
             if (json) {
                 out.println(ResultJson.request(r, m.tokenizer().decode(r.generatedIds()), engine.stats()));

@@ -1,9 +1,10 @@
-package dev.kvlab.cache;
+package dev.kvlab.cache.check;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kvlab.cache.AllocRequest;
+import dev.kvlab.cache.Allocation;
+import dev.kvlab.cache.AttentionView;
+import dev.kvlab.cache.SeqId;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
@@ -16,29 +17,30 @@ import java.util.TreeSet;
  * all j &lt;= p for full attention, the sink/window rule for a ring view; {@link AttentionView.Held} views go to the
  * {@link HeldSimulator}, which keeps one pool per layer.
  */
-final class SlotSimulator {
+public final class SlotSimulator {
 
     static final int UNWRITTEN = -1;
 
     /** The pool: one int per slot; shape [capacityTokens]. */
     private final int[] pool;
 
-    final HeldSimulator held;
+    /** The simulator of Held views (one pool per layer). */
+    public final HeldSimulator held;
 
-    SlotSimulator(int capacityTokens) {
+    public SlotSimulator(int capacityTokens) {
         this.pool = new int[capacityTokens];
         this.held = new HeldSimulator(capacityTokens);
         clear();
     }
 
     /** Forgets every slot's content (a reset cache must never read what was there before). */
-    void clear() {
+    public void clear() {
         Arrays.fill(pool, UNWRITTEN);
         held.clear();
     }
 
     /** The sequence was freed or preempted. */
-    void forget(SeqId seq) {
+    public void forget(SeqId seq) {
         held.forget(seq);
     }
 
@@ -47,7 +49,7 @@ final class SlotSimulator {
     }
 
     /** Runs one granted chunk; returns the keys the chunk's last query read (encoded), for comparisons. */
-    Set<Integer> apply(AllocRequest request, Allocation.Granted granted) {
+    public Set<Integer> apply(AllocRequest request, Allocation.Granted granted) {
         int[] tokens = request.tokenIds();
         int first = request.firstPosition();
         checkWrites(request, granted);
@@ -56,7 +58,7 @@ final class SlotSimulator {
             return recompute(request, granted);
         }
         if (view instanceof AttentionView.Held h) {
-            assertTrue(granted.copies().isEmpty(), "a Held view copies nothing");
+            Rules.check(granted.copies().isEmpty(), "a Held view copies nothing", granted.copies());
             return held.apply(request, h);
         }
         if (view instanceof AttentionView.Ring r) {
@@ -66,16 +68,16 @@ final class SlotSimulator {
         }
         write(request, granted);
         if (view instanceof AttentionView.Contiguous c) {
-            assertEquals(tokens.length, c.numTokens(), "contiguous view covers every token seen");
+            Rules.same(tokens.length, c.numTokens(), "a contiguous view covers every token seen");
             return readAll(tokens, first, j -> c.baseSlot() + j);
         }
         AttentionView.Paged p = (AttentionView.Paged) view;
-        assertEquals(tokens.length, p.numTokens(), "paged view covers every token seen");
+        Rules.same(tokens.length, p.numTokens(), "a paged view covers every token seen");
         return readAll(tokens, first, j -> p.blockTable()[j / p.blockSize()] * p.blockSize() + j % p.blockSize());
     }
 
     private Set<Integer> recompute(AllocRequest request, Allocation.Granted granted) {
-        assertEquals(0, granted.writeSlots().length, "recompute stores nothing");
+        Rules.same(0, granted.writeSlots().length, "a recompute view stores nothing");
         return expectedFull(request.tokenIds(), request.tokenIds().length - 1);
     }
 
@@ -85,9 +87,9 @@ final class SlotSimulator {
         for (int i = 0; i < granted.writeSlots().length; i++) {
             int slot = granted.writeSlots()[i];
             int idx = granted.writeChunkIndex()[i];
-            assertTrue(slot >= 0 && slot < pool.length, "write slot inside the pool: " + slot);
-            assertTrue(idx >= 0 && idx < request.numNewTokens(), "chunk index inside the chunk: " + idx);
-            assertTrue(seen.add(slot), "no slot written twice in one step: " + slot);
+            Rules.check(slot >= 0 && slot < pool.length, "write slots lie inside the pool", "slot " + slot);
+            Rules.check(idx >= 0 && idx < request.numNewTokens(), "write chunk indices lie inside the chunk", "index " + idx);
+            Rules.check(seen.add(slot), "no slot is written twice in one step", "slot " + slot);
         }
     }
 
@@ -109,7 +111,7 @@ final class SlotSimulator {
             for (int j = 0; j <= p; j++) {
                 keys.add(pool[slotOf.applyAsInt(j)]);
             }
-            assertEquals(expectedFull(tokens, p), keys, "query " + p + " reads exactly positions [0, " + p + "]");
+            Rules.same(expectedFull(tokens, p), keys, "query p reads exactly the K/V of positions [0, p] (query " + p + ")");
         }
         return keys;
     }
@@ -122,7 +124,8 @@ final class SlotSimulator {
             available[i] = pool[r.slots()[i]];
             positions[i] = r.positions()[i];
             if (available[i] != encode(positions[i], tokens[positions[i]])) {
-                fail("held slot " + r.slots()[i] + " of position " + positions[i] + " holds " + available[i]);
+                Rules.check(false, "a ring view's held slots hold their positions' K/V", "slot " + r.slots()[i]
+                        + " of position " + positions[i] + " holds " + available[i]);
             }
         }
         for (int p = first; p < tokens.length; p++) {
@@ -137,7 +140,8 @@ final class SlotSimulator {
                     keys.add(available[i]);
                 }
             }
-            assertEquals(expectedRing(tokens, p, r.sinks(), r.window()), keys, "ring query " + p);
+            Rules.same(expectedRing(tokens, p, r.sinks(), r.window()), keys,
+                    "ring query p reads exactly its sinks and window (query " + p + ")");
         }
         return keys;
     }

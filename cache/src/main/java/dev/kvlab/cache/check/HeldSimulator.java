@@ -1,8 +1,12 @@
-package dev.kvlab.cache;
+package dev.kvlab.cache.check;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvlab.cache.AllocRequest;
+import dev.kvlab.cache.Allocation;
+import dev.kvlab.cache.AttentionView;
+import dev.kvlab.cache.SeqId;
+import dev.kvlab.cache.StatsRequest;
+import dev.kvlab.cache.StepStats;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -20,7 +24,7 @@ import java.util.TreeSet;
  * (the entries at positions &lt;= the query's). With {@code requireFull} it also demands that every query read
  * exactly positions [0, p], as a paged cache would: what a budget that never binds must give.
  */
-final class HeldSimulator {
+public final class HeldSimulator {
 
     private final int capacity;
     private int[][] pools;   // [layers][capacity]
@@ -28,7 +32,8 @@ final class HeldSimulator {
     private final Map<SeqId, List<Set<Integer>>> lastHeld = new HashMap<>();
     /** What the cache says each layer holds after observing the last chunk: the next view must list exactly that. */
     private final Map<SeqId, Map<Integer, Set<Integer>>> claimed = new HashMap<>();
-    boolean requireFull;
+    /** Every query must read exactly positions [0, p] (a budget that never binds). */
+    public boolean requireFull;
 
     HeldSimulator(int capacity) {
         this.capacity = capacity;
@@ -47,7 +52,7 @@ final class HeldSimulator {
     }
 
     /** The cache claims {@code seq} holds {@code positions} in {@code layer} now (after evicting). */
-    void expectHeld(SeqId seq, int layer, int[] positions) {
+    public void expectHeld(SeqId seq, int layer, int[] positions) {
         Set<Integer> set = new TreeSet<>();
         for (int p : positions) {
             set.add(p);
@@ -63,7 +68,7 @@ final class HeldSimulator {
                 java.util.Arrays.fill(p, SlotSimulator.UNWRITTEN);
             }
         }
-        assertEquals(pools.length, view.numLayers(), "one entry list per layer");
+        Rules.same(pools.length, view.numLayers(), "Held view: one entry list per layer");
         int[] tokens = request.tokenIds();
         int first = request.firstPosition();
         int n = request.numNewTokens();
@@ -75,30 +80,31 @@ final class HeldSimulator {
             int[] slots = view.slots()[l];
             int[] pos = view.positions()[l];
             int old = slots.length - n;
-            assertTrue(old >= 0, "layer " + l + " lists the chunk's " + n + " tokens");
+            Rules.check(old >= 0, "Held view: every layer lists the chunk's tokens", "layer " + l + ", " + n + " tokens");
             Set<Integer> seenSlots = new HashSet<>();
             Set<Integer> seenPos = new TreeSet<>();
             for (int i = 0; i < slots.length; i++) {
-                assertTrue(slots[i] >= 0 && slots[i] < capacity, "slot inside the pool: " + slots[i]);
-                assertTrue(seenSlots.add(slots[i]), "layer " + l + ": slot " + slots[i] + " listed twice");
-                assertTrue(seenPos.add(pos[i]), "layer " + l + ": position " + pos[i] + " listed twice");
+                Rules.check(slots[i] >= 0 && slots[i] < capacity, "Held view: slots lie inside the pool",
+                        "slot " + slots[i]);
+                Rules.check(seenSlots.add(slots[i]), "Held view: no slot listed twice", "layer " + l + " slot " + slots[i]);
+                Rules.check(seenPos.add(pos[i]), "Held view: no position listed twice", "layer " + l + " position " + pos[i]);
             }
             for (int i = 0; i < old; i++) {
-                assertTrue(pos[i] < first, "layer " + l + ": earlier entries precede the chunk: " + pos[i]);
-                assertEquals(SlotSimulator.encode(pos[i], tokens[pos[i]]), pools[l][slots[i]],
-                        "layer " + l + " slot " + slots[i] + " still holds position " + pos[i]);
-                assertTrue(before != null && before.get(l).contains(pos[i]),
-                        "layer " + l + ": position " + pos[i] + " was held after the last chunk (none comes back)");
+                Rules.check(pos[i] < first, "Held view: earlier entries precede the chunk", "layer " + l + " position " + pos[i]);
+                Rules.same(SlotSimulator.encode(pos[i], tokens[pos[i]]), pools[l][slots[i]],
+                        "Held view: a held slot still holds its position (layer " + l + " slot " + slots[i] + ")");
+                Rules.check(before != null && before.get(l).contains(pos[i]),
+                        "Held view: an evicted position never comes back", "layer " + l + " position " + pos[i]);
             }
             if (claims != null && claims.containsKey(l)) {
                 Set<Integer> listed = new TreeSet<>();
                 for (int i = 0; i < old; i++) {
                     listed.add(pos[i]);
                 }
-                assertEquals(claims.get(l), listed, "layer " + l + " lists what the cache said it kept");
+                Rules.same(claims.get(l), listed, "Held view: a layer lists what the cache said it kept (layer " + l + ")");
             }
             for (int c = 0; c < n; c++) {
-                assertEquals(first + c, pos[old + c], "layer " + l + ": chunk token " + c + " last, in order");
+                Rules.same(first + c, pos[old + c], "Held view: the chunk's tokens come last, in order (layer " + l + ")");
                 pools[l][slots[old + c]] = SlotSimulator.encode(first + c, tokens[first + c]);
             }
             for (int p = first; p < tokens.length; p++) {
@@ -109,8 +115,8 @@ final class HeldSimulator {
                     }
                 }
                 if (requireFull) {
-                    assertEquals(SlotSimulator.expectedFull(tokens, p), keys, "layer " + l + " query " + p
-                            + " reads exactly positions [0, " + p + "]");
+                    Rules.same(SlotSimulator.expectedFull(tokens, p), keys,
+                            "Held view: query p reads exactly positions [0, p] (layer " + l + " query " + p + ")");
                 }
                 if (l == 0) {
                     lastKeys = keys;
@@ -126,7 +132,7 @@ final class HeldSimulator {
      * Statistics in the shape the grant asked for, as a runtime would measure them: each counted query spreads a
      * random softmax over the keys it sees (so a head's masses sum to the number of queries); key norms are random.
      */
-    static StepStats stats(AllocRequest request, Allocation.Granted granted, int heads, Random random) {
+    public static StepStats stats(AllocRequest request, Allocation.Granted granted, int heads, Random random) {
         StatsRequest asked = granted.stats();
         if (!asked.wantsAny()) {
             return StepStats.NONE;

@@ -1,9 +1,11 @@
-package dev.kvlab.cache;
+package dev.kvlab.cache.check;
 
-import static dev.kvlab.cache.CacheAsserts.assertMemoryConsistent;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvlab.cache.AllocRequest;
+import dev.kvlab.cache.Allocation;
+import dev.kvlab.cache.KvCache;
+import dev.kvlab.cache.MemoryStats;
+import dev.kvlab.cache.SeqId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +20,7 @@ import java.util.Random;
  * cache is reset. Every granted chunk goes through the {@link SlotSimulator}; invariants are checked after every
  * operation.
  */
-final class RandomWorkload {
+public final class RandomWorkload {
 
     private static final int MAX_RUNNING = 9;
     private static final int VOCAB = 8;
@@ -50,7 +52,7 @@ final class RandomWorkload {
     /** Runs after each chunk's statistics were observed: a test's extra check (budgets). */
     private java.util.function.Consumer<SeqId> afterObserve = seq -> { };
 
-    RandomWorkload(KvCache cache, long seed) {
+    public RandomWorkload(KvCache cache, long seed) {
         this.cache = cache;
         this.random = new Random(seed);
         this.sim = new SlotSimulator(cache.spec().capacityTokens());
@@ -61,21 +63,22 @@ final class RandomWorkload {
     }
 
     /** With {@code full}, every Held view must read all positions (a budget that never binds). */
-    RandomWorkload requireFullReads(boolean full) {
+    public RandomWorkload requireFullReads(boolean full) {
         sim.held.requireFull = full;
         return this;
     }
 
-    RandomWorkload afterObserve(java.util.function.Consumer<SeqId> check) {
+    public RandomWorkload afterObserve(java.util.function.Consumer<SeqId> check) {
         this.afterObserve = check;
         return this;
     }
 
-    SlotSimulator simulator() {
+    public SlotSimulator simulator() {
         return sim;
     }
 
-    void run(int operations) {
+    /** Runs {@code operations} random operations; throws {@link RuleViolation} at the first broken rule. */
+    public void run(int operations) {
         for (int i = 0; i < operations; i++) {
             int r = random.nextInt(100);
             if (running.isEmpty() || (running.size() < MAX_RUNNING && r < 20)) {
@@ -93,8 +96,9 @@ final class RandomWorkload {
 
     private void admit() {
         Seq s = waiting.isEmpty() ? newSeq() : waiting.poll();
-        int attached = cache.attachPrefix(CacheAsserts.seq(s.id), Arrays.copyOf(s.tokens, s.promptLength));
-        assertTrue(attached >= 0 && attached < s.promptLength, "attach leaves the last prompt token: " + attached);
+        int attached = cache.attachPrefix(new SeqId(s.id), Arrays.copyOf(s.tokens, s.promptLength));
+        Rules.check(attached >= 0 && attached < s.promptLength, "attachPrefix leaves at least the last prompt token to compute",
+                attached + " of " + s.promptLength);
         s.computed = attached;
         running.add(s);
     }
@@ -112,7 +116,7 @@ final class RandomWorkload {
         int chunk = s.computed < s.promptLength ? 1 + random.nextInt(s.promptLength - s.computed)
                 : Math.min(1 + random.nextInt(2), s.tokens.length - s.computed);
         int[] upTo = Arrays.copyOf(s.tokens, s.computed + chunk);
-        AllocRequest request = new AllocRequest(CacheAsserts.seq(s.id), upTo, chunk, s.tokens.length,
+        AllocRequest request = new AllocRequest(new SeqId(s.id), upTo, chunk, s.tokens.length,
                 s.originalPrompt);
         MemoryStats before = cache.memory();
         Allocation a = cache.allocate(request);
@@ -129,8 +133,8 @@ final class RandomWorkload {
                 finish(s);
             }
         } else {
-            assertEquals(before, cache.memory(), "NoRoom leaves the cache unchanged");
-            assertEquals(s.computed, cache.numTokens(request.seq()), "NoRoom leaves numTokens unchanged");
+            Rules.same(before, cache.memory(), "NoRoom leaves the cache unchanged");
+            Rules.same(s.computed, cache.numTokens(request.seq()), "NoRoom leaves numTokens unchanged");
             Seq victim = running.size() > 1 ? running.get(running.size() - 1) : s;
             if (victim == s && running.size() > 1) {
                 victim = running.get(running.size() - 2);
@@ -141,8 +145,8 @@ final class RandomWorkload {
 
     /** Frees the sequence and requeues it: it resumes from position 0 with every token so far as its prompt. */
     private void preempt(Seq s) {
-        cache.free(CacheAsserts.seq(s.id));
-        sim.forget(CacheAsserts.seq(s.id));
+        cache.free(new SeqId(s.id));
+        sim.forget(new SeqId(s.id));
         running.remove(s);
         s.promptLength = Math.max(s.promptLength, s.computed);
         s.computed = 0;
@@ -150,10 +154,10 @@ final class RandomWorkload {
     }
 
     private void finish(Seq s) {
-        cache.free(CacheAsserts.seq(s.id));
-        sim.forget(CacheAsserts.seq(s.id));
+        cache.free(new SeqId(s.id));
+        sim.forget(new SeqId(s.id));
         running.remove(s);
-        assertEquals(0, cache.numTokens(CacheAsserts.seq(s.id)));
+        Rules.same(0, cache.numTokens(new SeqId(s.id)), "free forgets the sequence (numTokens 0)");
     }
 
     private void resetAll() {
@@ -161,7 +165,7 @@ final class RandomWorkload {
         sim.clear();
         running.clear();
         waiting.clear();
-        assertEquals(0, cache.memory().reservedTokens(), "reset leaves nothing reserved");
+        Rules.same(0, cache.memory().reservedTokens(), "reset leaves nothing reserved");
     }
 
     private Seq pick() {
@@ -177,10 +181,10 @@ final class RandomWorkload {
     }
 
     private void check() {
-        cache.checkInvariants();
-        assertMemoryConsistent(cache.memory());
+        Rules.invariants(cache);
+        Rules.memoryConsistent(cache.memory());
         for (Seq s : running) {
-            assertEquals(s.computed, cache.numTokens(CacheAsserts.seq(s.id)), "numTokens tracks seen tokens");
+            Rules.same(s.computed, cache.numTokens(new SeqId(s.id)), "numTokens counts the tokens the cache has seen");
         }
     }
 }
