@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * A plain-Java GPT-2 forward pass in double precision: the cache-free oracle other tests compare against.
  *
- * <p>Every call recomputes the whole sequence (no KV cache), with causal attention, tanh-GELU, layer norm with
+ * <p>Every call recomputes the whole sequence (no KV cache), with causal attention (or a sliding window with sinks,
+ * written out from its definition, not from the runtime's mask), tanh-GELU, layer norm with
  * the config's epsilon and the LM head tied to {@code wte}. Weights are widened to float once (exact for
  * F32/F16/BF16) and all arithmetic is in double. Shapes below: T = tokens, E = nEmbd, I = nInner, V = vocab.
  * Thread-safe: it holds only weights it never writes.
@@ -53,9 +54,19 @@ public final class ReferenceGpt2 {
      * @return [V] logits
      */
     public double[] logits(int[] tokenIds) {
+        return logits(tokenIds, Integer.MAX_VALUE, 0);
+    }
+
+    /**
+     * Logits for the token after {@code tokenIds} under a sliding window with attention sinks (StreamingLLM, what a
+     * ring buffer of {@code window} slots computes): query t attends to the first {@code sinks} positions and to the
+     * most recent {@code window - sinks} positions up to itself (t - window + sinks + 1 .. t), nothing else.
+     * {@code window = Integer.MAX_VALUE} is full causal attention.
+     */
+    public double[] logits(int[] tokenIds, int window, int sinks) {
         double[][] x = embed(tokenIds);                       // [T, E]
         for (Block b : blocks) {
-            block(b, x);
+            block(b, x, window, sinks);
         }
         double[] last = layerNorm(x[x.length - 1], lnfW, lnfB);
         double[] out = new double[c.vocabSize()];
@@ -115,14 +126,14 @@ public final class ReferenceGpt2 {
     }
 
     /** Pre-LN block, in place: x += attn(ln_1(x)); x += mlp(ln_2(x)). x is [T, E]. */
-    private void block(Block b, double[][] x) {
+    private void block(Block b, double[][] x, int window, int sinks) {
         int e = c.nEmbd();
         double[][] qkv = new double[x.length][];                 // [T, 3E] = [q | k | v]
         for (int t = 0; t < x.length; t++) {
             qkv[t] = linear(layerNorm(x[t], b.ln1W, b.ln1B), b.attnW, b.attnB, 3 * e);
         }
         for (int t = 0; t < x.length; t++) {
-            add(x[t], linear(attend(qkv, t), b.projW, b.projB, e));
+            add(x[t], linear(attend(qkv, t, window, sinks), b.projW, b.projB, e));
             double[] h = linear(layerNorm(x[t], b.ln2W, b.ln2B), b.fcW, b.fcB, c.nInner());   // [I]
             for (int k = 0; k < h.length; k++) {
                 h[k] = gelu(h[k]);
@@ -132,16 +143,30 @@ public final class ReferenceGpt2 {
     }
 
     /** Causal multi-head attention output for query position t: [E], heads concatenated. */
-    private double[] attend(double[][] qkv, int t) {
+    /** Whether query {@code t} attends to key {@code s}: a sink, or one of the window's most recent positions. */
+    private static boolean visible(int t, int s, int window, int sinks) {
+        if (s > t) {
+            return false;
+        }
+        boolean sink = s < sinks;
+        long oldestRecent = (long) t - ((long) window - sinks) + 1;   // the recent part holds window - sinks tokens
+        return sink || s >= oldestRecent;
+    }
+
+    /** Multi-head attention output for query position t over the keys it sees: [E], heads concatenated. */
+    private double[] attend(double[][] qkv, int t, int window, int sinks) {
         int e = c.nEmbd();
         int hd = c.headDim();
         double scale = 1.0 / Math.sqrt(hd);
         double[] out = new double[e];
         for (int h = 0; h < c.nHead(); h++) {
             int q0 = h * hd;
-            double[] p = new double[t + 1];                       // scores over keys 0..t
+            double[] p = new double[t + 1];                       // scores over keys 0..t (0 where not seen)
             double max = Double.NEGATIVE_INFINITY;
             for (int s = 0; s <= t; s++) {
+                if (!visible(t, s, window, sinks)) {
+                    continue;
+                }
                 double dot = 0;
                 for (int d = 0; d < hd; d++) {
                     dot += qkv[t][q0 + d] * qkv[s][e + q0 + d];
@@ -151,7 +176,7 @@ public final class ReferenceGpt2 {
             }
             double sum = 0;
             for (int s = 0; s <= t; s++) {
-                p[s] = Math.exp(p[s] - max);
+                p[s] = visible(t, s, window, sinks) ? Math.exp(p[s] - max) : 0;
                 sum += p[s];
             }
             for (int s = 0; s <= t; s++) {
