@@ -166,7 +166,7 @@ final class Completion {
             unfinished--;
         }
         if (request.stream()) {
-            streamChunk(c, delta, tokenLogprobs, reason);
+            streamEvent(c, delta, tokenLogprobs, reason);
         }
         completeIfDone();
     }
@@ -180,11 +180,15 @@ final class Completion {
             fail(ApiError.invalid("prompt", "The request cannot be served: " + r.detail()));
             return;
         }
+        if (r.failed()) {
+            fail(ApiError.internal("Generation failed: " + r.detail()));
+            return;
+        }
         String delta = c.text.finish();
         c.finish(finishReason(r));
         unfinished--;
         if (request.stream()) {
-            streamChunk(c, delta, null, c.finishReason());
+            streamEvent(c, delta, null, c.finishReason());
         }
         completeIfDone();
     }
@@ -224,7 +228,7 @@ final class Completion {
         };
     }
 
-    private void streamChunk(ChoiceState c, String delta, JsonObject logprobs, String reason) {
+    private void streamEvent(ChoiceState c, String delta, JsonObject logprobs, String reason) {
         if (!started) {
             started = true;
             exchange.startEvents();
