@@ -34,7 +34,7 @@ class BenchServerTest {
         try (LoadedModel model = LoadedModel.load("tiny-random", 0,
                 new RuntimeOptions(DeviceKind.CPU, 1, ComputeDType.FLOAT32));
              KvlabServer server = KvlabServer.start(model, new EngineConfig("paged", CacheOptions.DEFAULTS, 0, 4, 512),
-                     new ServerOptions("127.0.0.1", 0, "sk-bench", 16, 1 << 20, 30, "tiny-random"), 2)) {
+                     new ServerOptions("127.0.0.1", 0, "sk-bench", 16, 1 << 20, 30, "tiny-random"), 2, 1)) {
             String url = "http://127.0.0.1:" + server.port() + "/v1";
             BenchCommandSmokeTest.Outcome o = BenchCommandSmokeTest.bench("--server", url, "--api-key", "sk-bench",
                     "--requests", "6", "--prompt-tokens", "8", "--output-tokens", "5", "--rates", "inf,50",

@@ -1,5 +1,6 @@
 package dev.kvlab.server;
 
+import dev.kvlab.model.torch.TorchRuntime;
 import dev.kvlab.runtime.Engine;
 import dev.kvlab.runtime.GenerationRequest;
 import dev.kvlab.runtime.LiveOptions;
@@ -57,13 +58,19 @@ final class EngineLoop implements AutoCloseable {
     private volatile boolean accepting = true;
     private volatile boolean stopped;
 
-    /** @param capacity most engine requests in flight (running plus waiting) */
-    EngineLoop(Engine engine, int capacity, ServerMetrics metrics) {
+    /**
+     * @param capacity     most engine requests in flight (running plus waiting)
+     * @param torchThreads torch threads for the engine thread (0 = one per core, as {@code --threads})
+     */
+    EngineLoop(Engine engine, int capacity, ServerMetrics metrics, int torchThreads) {
         this.engine = engine;
         this.capacity = capacity;
         this.metrics = metrics;
         publish();
-        this.thread = new Thread(this::loop, "kvlab-engine");
+        this.thread = new Thread(() -> {
+            TorchRuntime.useThreadsOnThisThread(torchThreads);
+            loop();
+        }, "kvlab-engine");
         thread.setDaemon(true);
         thread.start();
     }

@@ -37,10 +37,11 @@ public final class KvlabServer implements AutoCloseable {
     private final Channel listener;
     private boolean closed;
 
-    private KvlabServer(LoadedModel model, EngineConfig engineConfig, ServerOptions options, int ioThreads) {
+    private KvlabServer(LoadedModel model, EngineConfig engineConfig, ServerOptions options, int ioThreads,
+                        int torchThreads) {
         this.options = options;
         this.engine = new Engine(model.model(), engineConfig);
-        this.loop = new EngineLoop(engine, engineConfig.maxSeqs() + options.maxWaiting(), metrics);
+        this.loop = new EngineLoop(engine, engineConfig.maxSeqs() + options.maxWaiting(), metrics, torchThreads);
         Routes routes = new Routes(options, model, loop, metrics);
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
@@ -67,12 +68,13 @@ public final class KvlabServer implements AutoCloseable {
     /**
      * Starts serving {@code model} (borrowed: the caller closes it after this server).
      *
-     * @param ioThreads Netty I/O threads (JSON, tokenizing and writing happen there; the model runs on the engine
-     *                  thread)
+     * @param ioThreads    Netty I/O threads (JSON, tokenizing and writing happen there; the model runs on the engine
+     *                     thread)
+     * @param torchThreads torch threads of the engine thread ({@code --threads}; 0 = one per core)
      */
     public static KvlabServer start(LoadedModel model, EngineConfig engineConfig, ServerOptions options,
-                                    int ioThreads) {
-        return new KvlabServer(model, engineConfig, options, ioThreads);
+                                    int ioThreads, int torchThreads) {
+        return new KvlabServer(model, engineConfig, options, ioThreads, torchThreads);
     }
 
     /** The port it listens on (useful with port 0). */

@@ -62,7 +62,8 @@ public final class ServeCommand implements Callable<Integer> {
         LoadedModel model = LoadedModel.load(modelOptions.model, modelOptions.weightsSeed, modelOptions.runtime());
         KvlabServer server;
         try {
-            server = KvlabServer.start(model, cacheFlags.engineConfig(bytesPerToken(model)), options, ioThreads);
+            server = KvlabServer.start(model, cacheFlags.engineConfig(bytesPerToken(model)), options, ioThreads,
+                    modelOptions.threads);
         } catch (RuntimeException e) {
             model.close();
             throw e;

@@ -96,9 +96,58 @@ class ServerOutputsTest {
     }
 
     private static double prefixHitTokens() {
-        String m = Http.get(port, "/metrics").body();
-        return m.lines().filter(l -> l.startsWith("kvlab_prefix_hit_tokens_total ")).mapToDouble(
-                l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElseThrow();
+        return metric("kvlab_prefix_hit_tokens_total");
+    }
+
+    /** One sample of /metrics by its full name (labels included); every line must be Prometheus text format. */
+    private static double metric(String name) {
+        Http.Answer a = Http.get(port, "/metrics");
+        assertEquals(200, a.status());
+        double found = Double.NaN;
+        for (String l : a.body().lines().toList()) {
+            if (l.startsWith("#")) {
+                assertTrue(l.matches("# (HELP|TYPE) kvlab_[a-z_]+ .+"), l);
+                continue;
+            }
+            assertTrue(l.matches("kvlab_[a-z_]+(\\{[a-z]+=\"[^\"]*\"\\})? [-+0-9.eE]+|.* \\+Inf|.*NaN"), l);
+            if (l.startsWith(name + " ")) {
+                found = Double.parseDouble(l.substring(name.length() + 1));
+            }
+        }
+        return found;
+    }
+
+    @Test
+    void metricsCountWhatWasServed() {
+        double ttft = metric("kvlab_time_to_first_token_seconds_count");
+        double length = metric("kvlab_requests_finished_total{reason=\"length\"}");
+        double tokens = metric("kvlab_generation_tokens_total");
+        complete("{\"prompt\":\"a\",\"max_tokens\":3,\"ignore_eos\":true}");
+        complete("{\"prompt\":\"b\",\"max_tokens\":4,\"ignore_eos\":true}");
+        assertEquals(ttft + 2, metric("kvlab_time_to_first_token_seconds_count"));
+        assertEquals((Double.isNaN(length) ? 0 : length) + 2, metric("kvlab_requests_finished_total{reason=\"length\"}"));
+        assertEquals(tokens + 7, metric("kvlab_generation_tokens_total"));
+        assertEquals(0, metric("kvlab_requests_running"));
+        assertEquals(0, metric("kvlab_kv_reserved_bytes"));
+        assertTrue(metric("kvlab_kv_capacity_bytes") > 0);
+    }
+
+    @Test
+    void listOfPromptsGivesNChoicesEachInPromptOrderAndEchoPrependsThePrompt() {
+        JsonObject a = complete("{\"prompt\":[\"Good morning\",[464,2068]],\"max_tokens\":5,\"temperature\":0,"
+                + "\"n\":2,\"ignore_eos\":true,\"echo\":true}");
+        assertEquals(4, a.getAsJsonArray("choices").size());
+        String first = Generate.json("--prompt", "Good morning", "--max-new-tokens", "5", "--ignore-eos")
+                .get("text").getAsString();
+        JsonObject second = Generate.json("--prompt-ids", "464,2068", "--max-new-tokens", "5", "--ignore-eos");
+        String secondPrompt = TestServers.model().tokenizer().decode(new int[] {464, 2068});
+        for (int i = 0; i < 4; i++) {
+            assertEquals(i, choice(a, i).get("index").getAsInt());
+            String expected = i < 2 ? "Good morning" + first : secondPrompt + second.get("text").getAsString();
+            assertEquals(expected, choice(a, i).get("text").getAsString(), "choice " + i);
+        }
+        assertEquals(2 + 2, a.getAsJsonObject("usage").get("prompt_tokens").getAsInt(), "each prompt counted once");
+        assertEquals(20, a.getAsJsonObject("usage").get("completion_tokens").getAsInt());
     }
 
     @Test

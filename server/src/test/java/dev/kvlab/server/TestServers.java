@@ -33,6 +33,6 @@ final class TestServers {
     static KvlabServer paged(int maxSeqs, int maxWaiting, String apiKey, double graceSeconds) {
         EngineConfig config = new EngineConfig("paged", CacheOptions.DEFAULTS.withPrefixSharing(true), 0, maxSeqs, 512);
         return KvlabServer.start(model(), config, new ServerOptions("127.0.0.1", 0, apiKey, maxWaiting, 64 * 1024,
-                graceSeconds, MODEL), 2);
+                graceSeconds, MODEL), 2, 1);
     }
 }

@@ -62,6 +62,17 @@ public final class TorchRuntime {
         torch.set_num_threads(n);
     }
 
+    /**
+     * Applies the torch thread count to the calling thread. With OpenMP, {@code omp_set_num_threads} (behind
+     * {@code torch.set_num_threads}) sets the count for the calling thread's data environment, so a thread other than
+     * the one that called {@link #init} (a server's engine thread) calls this before running the model.
+     *
+     * @param threads 0 = {@link #defaultThreads()}
+     */
+    public static void useThreadsOnThisThread(int threads) {
+        torch.set_num_threads(threads > 0 ? threads : defaultThreads());
+    }
+
     /** Measured best on small machines: one thread per core, capped at 8 (decode is bandwidth-bound). */
     public static int defaultThreads() {
         return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
