@@ -53,13 +53,13 @@ class ServeProcessTest {
                     "{\"prompt\":\"hello\",\"max_tokens\":30,\"ignore_eos\":true,\"temperature\":0,\"stream\":true}");
             BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
             assertEquals(1, Http.events(in, 1).size());
-            p.destroy();   // SIGTERM
+            p.toHandle().destroy();   // SIGTERM (Process.destroy would also close our end of its output)
             List<String> rest = Http.events(in, Integer.MAX_VALUE);
             assertEquals("[DONE]", rest.get(rest.size() - 1));
             assertEquals(30, rest.size(), "29 more tokens, the last with finish_reason length, then [DONE]");
             assertTrue(rest.get(rest.size() - 2).contains("\"finish_reason\":\"length\""), rest.get(rest.size() - 2));
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the server did not exit after SIGTERM");
-            String tail = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String tail = log.lines().collect(java.util.stream.Collectors.joining("\n"));
             assertTrue(tail.contains("shutting down"), tail);
         } finally {
             p.destroyForcibly();
