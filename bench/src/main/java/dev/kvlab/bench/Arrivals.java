@@ -12,9 +12,12 @@ import java.util.Random;
 public record Arrivals(double rate) {
     public static final Arrivals ALL_AT_ONCE = new Arrivals(Double.POSITIVE_INFINITY);
 
+    /** Lowest rate accepted: at 0.01 req/s, 16 requests already span about 27 minutes. */
+    public static final double MIN_RATE = 0.01;
+
     public Arrivals {
-        if (!(rate > 0)) {
-            throw new IllegalArgumentException("request rate must be > 0 (or inf), got " + rate);
+        if (!(rate >= MIN_RATE)) {
+            throw new IllegalArgumentException("request rate must be >= " + MIN_RATE + " req/s (or inf), got " + rate);
         }
     }
 

@@ -9,7 +9,9 @@ import dev.kvlab.runtime.EngineConfig;
 import dev.kvlab.runtime.ModelRef;
 import dev.kvlab.runtime.cli.BadInputException;
 import dev.kvlab.runtime.cli.CacheFlags;
+import dev.kvlab.runtime.cli.KvlabCli;
 import dev.kvlab.runtime.cli.ModelOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -53,6 +55,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where results go (default: results/bench-<timestamp>).")
     Path out;
 
+    @Option(names = "--overwrite", description = "Replace the results of an earlier run in --out (its kvlab files).")
+    boolean overwrite;
+
+    @Option(names = "--resume", description = "Continue an interrupted run in --out: runs it finished are kept, not run "
+            + "again.")
+    boolean resume;
+
     @Option(names = "--replot", paramLabel = "DIR",
             description = "Draw the charts and summary.md of an earlier run directory again (no measuring).")
     Path replot;
@@ -95,9 +104,18 @@ public final class BenchCommand implements Callable<Integer> {
         if (replot != null) {
             return report(Replot.read(replot), replot);
         }
+        if (resume && out == null) {
+            throw new BadInputException("--resume needs the --out directory of the run to continue");
+        }
         BenchPlan plan = Plans.only(plan(), only);
         Path dir = out != null ? out : Path.of("results", "bench-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        ServerTarget target = serverTarget();
+        RunLog log = new RunLog(dir);
+        if (resume && Files.exists(dir.resolve("meta.json"))) {
+            log.resumed(Replot.read(dir));
+        }
+        RunDir.prepare(dir, overwrite, resume);   // before measuring: created, probed, not someone else's run
         if (!given("--threads")) {
             modelOptions.threads = BENCH_THREADS;
         }
@@ -105,10 +123,33 @@ public final class BenchCommand implements Callable<Integer> {
         BenchEnv env = BenchEnv.capture(plan.model(), options.threads() > 0 ? options.threads()
                 : TorchRuntime.defaultThreads(), options.dtype().name().toLowerCase(java.util.Locale.ROOT),
                 options.device().name().toLowerCase(java.util.Locale.ROOT), workloadFlags.seed);
+        String command = "kvlab " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        Replot.writeMeta(log.snapshot(env, command), dir);
         Progress progress = quiet ? Progress.quiet() : Progress.console();
-        Results results = new BenchSession(plan, env, modelOptions.weightsSeed, options, progress, serverTarget())
-                .run("kvlab " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-        return report(results, dir);
+        BenchSession session = new BenchSession(plan, env, modelOptions.weightsSeed, options, progress, target, log);
+        Interrupted onSignal = new Interrupted(() -> log.snapshot(session.env(), command), log, dir);
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        Results results = session.run(command);
+        if (!onSignal.disarm()) {
+            return KvlabCli.FAILURE;   // shutting down: the hook writes what finished
+        }
+        int code = report(results, dir);
+        return code != 0 ? code : failedRuns(results);
+    }
+
+    /** A run where no request completed is reported; when every run is such, the bench failed (exit 2). */
+    private static int failedRuns(Results results) {
+        List<ResultRow> failed = results.runs().stream().filter(r -> r.latency().completed() == 0).toList();
+        if (failed.isEmpty()) {
+            return 0;
+        }
+        String which = failed.size() == results.runs().size() ? "every run" : failed.size() + " of "
+                + results.runs().size() + " runs (" + String.join(", ", failed.stream().map(ResultRow::label).toList())
+                + ")";
+        System.err.println("kvlab: " + (failed.size() == results.runs().size() ? "error" : "warning") + ": in " + which
+                + " no request completed (all rejected: the KV budget or the context is too small for the workload;"
+                + " see 'failed' in runs.csv)");
+        return failed.size() == results.runs().size() ? KvlabCli.BAD_INPUT : 0;
     }
 
     /** The --server target with its model resolved, or null. */

@@ -42,7 +42,13 @@ public final class BenchRunner {
                     engine.submit(request(r, r.promptIds(), r.maxNewTokens()));
                 }
                 if (next - done.size() == 0) {
-                    sleepUntil(arrivalNanos(t0, requests.get(next)));
+                    long at = arrivalNanos(t0, requests.get(next));
+                    if (at - now > 1_000_000_000L) {
+                        progress.note(String.format(java.util.Locale.ROOT, "waiting %.0f s for request %d of %d to "
+                                + "arrive (rate %s req/s)", (at - now) / 1e9, next + 1, requests.size(),
+                                config.arrivals().label()));
+                    }
+                    sleepUntil(at);
                     continue;
                 }
                 for (RequestResult r : engine.step()) {

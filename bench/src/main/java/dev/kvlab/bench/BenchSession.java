@@ -22,36 +22,52 @@ final class BenchSession {
     private final long weightsSeed;
     /** Null: an engine in this JVM runs the requests; else this server does (sweeps only). */
     private final ServerTarget server;
-    private BenchEnv env;
+    private final RunLog log;
+    private volatile BenchEnv env;
 
+    /** @param log where each finished run goes at once; runs it already has (--resume) are skipped */
     BenchSession(BenchPlan plan, BenchEnv env, long weightsSeed, RuntimeOptions options, Progress progress,
-                 ServerTarget server) {
+                 ServerTarget server, RunLog log) {
         this.plan = plan;
         this.env = server == null ? env : env.withDevice("server").withTarget(server.baseUrl().toString());
         this.progress = progress;
         this.weightsSeed = weightsSeed;
         this.server = server;
         this.models = new ModelHolder(weightsSeed, options, progress);
+        this.log = log;
     }
 
     Results run(String command) {
         try (models) {
+            boolean local = server == null;   // the other measurements need the model in this JVM
+            if (local && plan.ringQuality() != null) {   // before measuring anything
+                RingQualitySpec rq = plan.ringQuality();
+                RingQuality.checkLength(rq, model(rq.model() == null ? plan.model() : rq.model()).config());
+            }
             progress.plan(plan.numSweepRuns());
-            List<ResultRow> runs = new ArrayList<>();
-            List<RequestRow> requests = new ArrayList<>();
             for (SweepSpec s : plan.sweeps()) {
-                if (server == null) {
-                    sweep(s, runs, requests);
+                if (local) {
+                    sweep(s);
                 } else {
-                    serverSweep(s, runs, requests);
+                    serverSweep(s);
                 }
             }
-            boolean local = server == null;   // the other measurements need the model in this JVM
-            List<KvGrowthRow> growth = plan.kvGrowth() == null || !local ? List.of() : kvGrowth();
-            List<RingQualityRow> ring = plan.ringQuality() == null || !local ? List.of() : ringQuality();
-            List<LongGenRow> longGen = plan.longGen() == null || !local ? List.of() : longGen();
-            return new Results(env, command, runs, requests, growth, longGen, ring);
+            if (local && plan.kvGrowth() != null && !log.hasKvGrowth()) {
+                log.kvGrowth(kvGrowth());
+            }
+            if (local && plan.ringQuality() != null && !log.hasRingQuality()) {
+                log.ringQuality(ringQuality());
+            }
+            if (local && plan.longGen() != null && !log.hasLongGen()) {
+                log.longGen(longGen());
+            }
+            return log.snapshot(env, command);
         }
+    }
+
+    /** The environment so far (the device is known once a model is loaded). */
+    BenchEnv env() {
+        return env;
     }
 
     private Gpt2Model model(String name) {
@@ -63,20 +79,29 @@ final class BenchSession {
         return m;
     }
 
-    private void sweep(SweepSpec s, List<ResultRow> runs, List<RequestRow> requests) {
+    private void sweep(SweepSpec s) {
+        List<RunConfig> points = pending(s, s.points(), null);
+        if (points.isEmpty()) {
+            return;   // every point finished in an earlier, resumed run
+        }
         Gpt2Model model = model(plan.model());
         Gpt2Config c = model.config();
         List<RequestSpec> base = Workloads.build(s.workload(), c.eosTokenId(), c.nPositions());
         BenchRunner runner = new BenchRunner(model, progress);
         warmUp(model, s, base);
-        measure(s, s.points(), base, runner::run, runs, requests, null);
+        measure(s, points, base, runner::run, null);
+    }
+
+    /** The points of {@code s} without a row in the log yet (--resume skips the others). */
+    private List<RunConfig> pending(SweepSpec s, List<RunConfig> points, String labelPrefix) {
+        return points.stream().filter(p -> !log.has(s.name(), label(p, labelPrefix), s.workload().label())).toList();
     }
 
     /**
      * A sweep against {@link #server}: the workload is built from the --model's config (not loaded), and only the
      * sweep's arrival rates vary (the server has its own strategy and limits); rows are labelled {@code server ...}.
      */
-    private void serverSweep(SweepSpec s, List<ResultRow> runs, List<RequestRow> requests) {
+    private void serverSweep(SweepSpec s) {
         Gpt2Config c;
         try (TensorSource src = dev.kvlab.runtime.ModelRef.openWeights(plan.model(), weightsSeed)) {
             c = src.config();
@@ -89,23 +114,28 @@ final class BenchSession {
                 points.add(p);
             }
         }
+        points = pending(s, points, "server");
+        if (points.isEmpty()) {
+            return;
+        }
         List<RequestSpec> few = base.subList(0, Math.min(4, base.size())).stream()
                 .map(r -> new RequestSpec(r.id(), r.promptIds(), Math.min(8, r.maxNewTokens()), 0)).toList();
         new ServerRunner(server, Progress.quiet()).run(points.get(0), few);   // warm-up, unrecorded
-        measure(s, points, base, runner::run, runs, requests, "server");
+        measure(s, points, base, runner::run, "server");
     }
 
     /**
-     * Runs {@code points} {@code repeats} rounds and keeps each point's median round.
+     * Runs {@code points} {@code repeats} rounds and keeps each point's median round, logged the moment the point's
+     * last round finishes.
      *
      * @param labelPrefix null: rows keep the point's label; else rows are labelled with it and the rate
      */
     private void measure(SweepSpec s, List<RunConfig> points, List<RequestSpec> base,
-                         BiFunction<RunConfig, List<RequestSpec>, RunResult> runner, List<ResultRow> runs,
-                         List<RequestRow> requests, String labelPrefix) {
+                         BiFunction<RunConfig, List<RequestSpec>, RunResult> runner, String labelPrefix) {
         List<List<Measured>> rounds = new ArrayList<>();
         for (int round = 0; round < s.repeats(); round++) {
             List<Measured> results = new ArrayList<>();
+            rounds.add(results);
             for (RunConfig point : points) {
                 List<RequestSpec> reqs = Workloads.withArrivals(base, point.arrivals(), s.workload().seed());
                 progress.startRun(s.name() + ": " + label(point, labelPrefix)
@@ -115,20 +145,21 @@ final class BenchSession {
                 progress.endRun(String.format(Locale.ROOT, "%.1f output tok/s, TTFT p50 %.0f ms, max concurrent %d",
                         r.metrics().outputThroughput(), r.metrics().ttft().median(), r.stats().peakRunning()));
                 results.add(new Measured(r, now));
+                if (round == s.repeats() - 1) {
+                    record(s, rounds, results.size() - 1, label(point, labelPrefix), labelPrefix != null);
+                }
             }
-            rounds.add(results);
         }
-        for (int i = 0; i < points.size(); i++) {
-            int p = i;
-            List<Measured> tries = rounds.stream().map(round -> round.get(p)).toList();
-            Measured kept = median(tries);
-            double[] throughputs = tries.stream().mapToDouble(m -> m.result().metrics().outputThroughput()).toArray();
-            ResultRow row = ResultRow.of(kept.env(), s.name(), s.workload(), kept.result(), throughputs);
-            runs.add(labelPrefix == null ? row : row.withLabel(label(points.get(i), labelPrefix)));
-            String label = label(points.get(i), labelPrefix);
-            requests.addAll(RequestRow.of(s.name(), kept.result()).stream()
-                    .map(q -> labelPrefix == null ? q : q.withLabel(label)).toList());
-        }
+    }
+
+    /** Point {@code p} has run all its rounds: its row (the median round) goes to the log now. */
+    private void record(SweepSpec s, List<List<Measured>> rounds, int p, String label, boolean relabel) {
+        List<Measured> tries = rounds.stream().map(round -> round.get(p)).toList();
+        Measured kept = median(tries);
+        double[] throughputs = tries.stream().mapToDouble(m -> m.result().metrics().outputThroughput()).toArray();
+        ResultRow row = ResultRow.of(kept.env(), s.name(), s.workload(), kept.result(), throughputs);
+        log.run(relabel ? row.withLabel(label) : row, RequestRow.of(s.name(), kept.result()).stream()
+                .map(q -> relabel ? q.withLabel(label) : q).toList());
     }
 
     private static String label(RunConfig point, String prefix) {

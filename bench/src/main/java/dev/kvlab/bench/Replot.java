@@ -4,7 +4,13 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.ToNumberPolicy;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.kvlab.model.json.JsonFields;
+import dev.kvlab.model.json.JsonInputException;
+import dev.kvlab.model.json.StrictJson;
+import dev.kvlab.runtime.IoErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,30 +42,66 @@ final class Replot {
         }
     }
 
+    /**
+     * Reads a run directory back (JSON as kvlab writes it, NaN and Infinity included): a corrupt or truncated
+     * {@code meta.json} or table line is one line naming the file and line (issue 9 item 8 found a stack trace).
+     */
     static Results read(Path dir) {
         Path meta = dir.resolve("meta.json");
         if (!Files.isRegularFile(meta)) {
             throw new IllegalArgumentException("--replot " + dir + ": no meta.json there (not a kvlab bench directory)");
         }
+        String json = text(meta);
+        JsonFields o;
         try {
-            JsonObject o = GSON.fromJson(Files.readString(meta), JsonObject.class);
-            BenchEnv env = GSON.fromJson(o.get("env"), BenchEnv.class);
-            return new Results(env, o.get("command").getAsString(), rows(dir, "runs", ResultRow.class),
-                    rows(dir, "requests", RequestRow.class), rows(dir, "kv_growth", KvGrowthRow.class),
-                    rows(dir, "long_gen", LongGenRow.class), rows(dir, "ring_quality", RingQualityRow.class));
+            o = JsonFields.of(JsonParser.parseString(json), meta.toString());   // lenient: load_avg_1m may be NaN
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException(meta + ": " + StrictJson.describe(e.getMessage(), json), e);
+        }
+        BenchEnv env;
+        try {
+            o.object("env");   // present and an object
+            env = GSON.fromJson(o.raw("env"), BenchEnv.class);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(meta + ": \"env\" is not a bench environment: "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+        }
+        return new Results(env, o.string("command"), rows(dir, "runs", ResultRow.class),
+                rows(dir, "requests", RequestRow.class), rows(dir, "kv_growth", KvGrowthRow.class),
+                rows(dir, "long_gen", LongGenRow.class), rows(dir, "ring_quality", RingQualityRow.class));
+    }
+
+    private static String text(Path f) {
+        try {
+            return Files.readString(f);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read " + f + ": " + IoErrors.describe(e), e);
         }
     }
 
     /** The rows of table {@code name} (none when it was not written), each line read as a {@code type}. */
-    private static <R extends Record> List<R> rows(Path dir, String name, Class<R> type) throws IOException {
+    private static <R extends Record> List<R> rows(Path dir, String name, Class<R> type) {
         Path f = dir.resolve(name + ".jsonl");
         List<R> out = new ArrayList<>();
         if (Files.isRegularFile(f)) {
-            for (String line : Files.readAllLines(f)) {
-                if (!line.isBlank()) {
-                    out.add(FlatRecord.read(JsonParser.parseString(line).getAsJsonObject(), type));
+            List<String> lines = text(f).lines().toList();
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).isBlank()) {
+                    continue;
+                }
+                String where = f + " line " + (i + 1);
+                try {
+                    JsonElement row = JsonParser.parseString(lines.get(i));   // lenient: tables hold NaN and Infinity
+                    JsonFields.of(row, where);   // an object, or one line saying what it is
+                    out.add(FlatRecord.read(row.getAsJsonObject(), type));
+                } catch (JsonInputException e) {
+                    throw e;
+                } catch (JsonParseException e) {
+                    throw new IllegalArgumentException(where + ": " + StrictJson.describe(e.getMessage(), lines.get(i)),
+                            e);
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException(where + ": not a " + name + " row: "
+                            + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
                 }
             }
         }

@@ -35,9 +35,18 @@ public final class RingQuality {
         this.model = model;
     }
 
+    /** Refuses a length past the model's context (it was silently cut to n_positions and reported as asked). */
+    public static void checkLength(RingQualitySpec spec, Gpt2Config c) {
+        if (spec.length() > c.nPositions()) {
+            throw new IllegalArgumentException("ring quality: length " + spec.length() + " exceeds the model's "
+                    + c.nPositions() + " positions (n_positions); give a length of at most " + c.nPositions());
+        }
+    }
+
     public List<Score> run(RingQualitySpec spec, Progress progress) {
         Gpt2Config c = model.config();
-        int length = Math.min(spec.length(), c.nPositions());
+        checkLength(spec, c);
+        int length = spec.length();
         int[] seq = Workloads.tokens(new Random(spec.seed()), length, c.eosTokenId());
         progress.startRun("ring quality: full attention, " + length + " tokens");
         float[][] full = TeacherForcing.causal(model, seq);

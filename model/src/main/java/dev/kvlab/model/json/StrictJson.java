@@ -91,8 +91,11 @@ public final class StrictJson {
         }
     }
 
-    /** Gson's message as one line: no advice to go lenient, no troubleshooting link, no JSON path. */
-    static String describe(String message, String text) {
+    /**
+     * Gson's parse error message as one line: no advice to go lenient, no troubleshooting link, no JSON path; "at
+     * column N" when {@code text} is one line. For readers of kvlab's own lenient outputs (tables with NaN).
+     */
+    public static String describe(String message, String text) {
         String first = message == null ? "malformed JSON" : message.lines().findFirst().orElse("malformed JSON");
         String pos = position(first);
         String what = first.replaceAll(" at line \\d+ column \\d+.*$", "").replaceAll(" at path .*$", "");

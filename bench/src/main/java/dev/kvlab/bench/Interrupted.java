@@ -1,0 +1,63 @@
+package dev.kvlab.bench;
+
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/**
+ * The shutdown hook of a bench run: on SIGINT or SIGTERM before the run ends, writes the summary, tables and charts
+ * of what finished (the rows are already on disk, appended as each run completed) and says how to continue. Disarmed
+ * when the run ends normally. It writes under the {@link RunLog}'s lock, so no append is cut in half; the measuring
+ * thread then waits until the JVM halts.
+ */
+final class Interrupted extends Thread {
+    private final Supplier<Results> finished;
+    private final Object lock;
+    private final Path dir;
+    private boolean armed = true;
+    private boolean fired;
+
+    Interrupted(Supplier<Results> finished, Object lock, Path dir) {
+        super("kvlab-bench-interrupted");
+        this.finished = finished;
+        this.lock = lock;
+        this.dir = dir;
+    }
+
+    /** The run ended normally: the hook does nothing. False when the JVM is already shutting down (it fired). */
+    boolean disarm() {
+        synchronized (this) {
+            if (fired) {
+                return false;
+            }
+            armed = false;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(this);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs, finds itself disarmed, and returns
+        }
+        return true;
+    }
+
+    @Override
+    public void run() {
+        synchronized (this) {
+            if (!armed) {
+                return;
+            }
+            fired = true;
+        }
+        synchronized (lock) {
+            try {
+                Results r = finished.get();
+                BenchOutput.write(r, dir);
+                System.err.println("kvlab: interrupted: " + r.runs().size() + " finished run"
+                        + (r.runs().size() == 1 ? "" : "s") + " written to " + dir + " (summary.md, charts); run the "
+                        + "same command with --resume --out " + dir + " to continue");
+            } catch (RuntimeException | Error e) {
+                System.err.println("kvlab: interrupted: could not write the summary under " + dir + ": "
+                        + e.getMessage() + " (runs.jsonl holds every finished run)");
+            }
+        }
+    }
+}
