@@ -128,6 +128,7 @@ public final class BenchCommand implements Callable<Integer> {
         Progress progress = quiet ? Progress.quiet() : Progress.console();
         BenchSession session = new BenchSession(plan, env, modelOptions.weightsSeed, options, progress, target, log);
         Interrupted onSignal = new Interrupted(() -> log.snapshot(session.env(), command), log, dir);
+        Interrupted.prepareCharts();
         Runtime.getRuntime().addShutdownHook(onSignal);
         Results results = session.run(command);
         if (!onSignal.disarm()) {

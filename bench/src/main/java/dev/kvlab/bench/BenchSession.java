@@ -142,12 +142,12 @@ final class BenchSession {
                         + (s.repeats() > 1 ? " #" + (round + 1) : ""));
                 BenchEnv now = env.now();
                 RunResult r = runner.apply(point, reqs);
-                progress.endRun(String.format(Locale.ROOT, "%.1f output tok/s, TTFT p50 %.0f ms, max concurrent %d",
-                        r.metrics().outputThroughput(), r.metrics().ttft().median(), r.stats().peakRunning()));
                 results.add(new Measured(r, now));
-                if (round == s.repeats() - 1) {
+                if (round == s.repeats() - 1) {   // on disk before the progress line says it finished
                     record(s, rounds, results.size() - 1, label(point, labelPrefix), labelPrefix != null);
                 }
+                progress.endRun(String.format(Locale.ROOT, "%.1f output tok/s, TTFT p50 %.0f ms, max concurrent %d",
+                        r.metrics().outputThroughput(), r.metrics().ttft().median(), r.stats().peakRunning()));
             }
         }
     }

@@ -16,6 +16,23 @@ final class Interrupted extends Thread {
     private boolean armed = true;
     private boolean fired;
 
+    /**
+     * Loads the font and imaging code that chart drawing needs now: it registers shutdown hooks of its own when
+     * first used, which is refused once the JVM is shutting down (the charts of an interrupted run would be lost).
+     */
+    static void prepareCharts() {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 8,
+                java.awt.image.BufferedImage.TYPE_INT_ARGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        g.drawString("0", 0, 7);
+        g.dispose();
+        try {
+            javax.imageio.ImageIO.write(img, "png", java.io.OutputStream.nullOutputStream());
+        } catch (java.io.IOException e) {
+            // only warming up
+        }
+    }
+
     Interrupted(Supplier<Results> finished, Object lock, Path dir) {
         super("kvlab-bench-interrupted");
         this.finished = finished;
