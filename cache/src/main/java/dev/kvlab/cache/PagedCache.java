@@ -37,8 +37,6 @@ public final class PagedCache implements KvCache {
     private final PrefixIndex index;
     private final Map<SeqId, BlockTable> tables = new LinkedHashMap<>();
     private int peakReservedTokens;
-    private int prefixQueriedTokens;
-    private int prefixHitTokens;
 
     public PagedCache(CacheSpec spec, CacheOptions options) {
         this.spec = spec;
@@ -76,7 +74,6 @@ public final class PagedCache implements KvCache {
         if (!prefixSharing) {
             return 0;
         }
-        prefixQueriedTokens += promptIds.length;
         BlockTable table = new BlockTable();
         PrefixIndex.Key parent = null;
         for (int i = 0; i < (promptIds.length - 1) / blockSize; i++) {
@@ -94,7 +91,6 @@ public final class PagedCache implements KvCache {
         if (attached > 0) {
             table.setNumTokens(attached);
             tables.put(seq, table);
-            prefixHitTokens += attached;
             updatePeak();
         }
         return attached;
@@ -198,8 +194,6 @@ public final class PagedCache implements KvCache {
         pool.reset();
         index.clear();
         peakReservedTokens = 0;
-        prefixQueriedTokens = 0;
-        prefixHitTokens = 0;
     }
 
     @Override
@@ -212,16 +206,6 @@ public final class PagedCache implements KvCache {
     public int[] blockTable(SeqId seq) {
         BlockTable table = tables.get(seq);
         return table == null ? new int[0] : table.toArray();
-    }
-
-    /** Prompt tokens offered to {@link #attachPrefix} since the cache was built or reset. */
-    public int prefixQueriedTokens() {
-        return prefixQueriedTokens;
-    }
-
-    /** Prompt tokens {@link #attachPrefix} found cached since the cache was built or reset. */
-    public int prefixHitTokens() {
-        return prefixHitTokens;
     }
 
     /** The free queue, head (next evicted) first. */

@@ -8,9 +8,8 @@ import dev.kvlab.cache.CacheOptions;
 import dev.kvlab.cache.KvCacheRegistry;
 import dev.kvlab.model.torch.DecodePath;
 import dev.kvlab.model.torch.Gpt2Model;
-import java.util.ArrayList;
+import dev.kvlab.runtime.check.ModelChecks;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -24,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * budget runs again with decode attention forced through the torch-ops path ({@link DecodePath#BATCHED}).
  */
 class BatchInvarianceTest {
-    static final CacheOptions OPTIONS = CacheOptions.DEFAULTS.withBlockSize(4).withWindow(24, 2);
+    static final CacheOptions OPTIONS = ModelChecks.BATCH_OPTIONS;
 
     static Stream<Arguments> cases() {
         return KvCacheRegistry.names().stream().flatMap(s -> Stream.of(Arguments.of(s, 0, DecodePath.AUTO),
@@ -59,28 +58,13 @@ class BatchInvarianceTest {
         }
     }
 
-    /** What the request alone gives: argmax of the oracle's logits along the generated sequence. */
+    /** What the request alone gives: the oracle chosen by the strategy's view ({@link ModelChecks#solo}). */
     private static int[] solo(Gpt2Model model, String strategy, GenerationRequest q, RequestResult r) {
-        int[] seq = new int[q.promptIds().length + r.generatedIds().length];
-        System.arraycopy(q.promptIds(), 0, seq, 0, q.promptIds().length);
-        System.arraycopy(r.generatedIds(), 0, seq, q.promptIds().length, r.generatedIds().length);
-        float[][] ref = "ring".equals(strategy) ? Oracle.window(model, seq, OPTIONS.sinks(), OPTIONS.window())
-                : Oracle.causal(model, seq);
-        int[] ids = new int[r.generatedIds().length];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = StrategyDriver.argmax(ref[q.promptIds().length - 1 + i], model.config().eosTokenId());
-        }
-        return ids;
+        return ModelChecks.solo(model, KvCacheRegistry.describe(strategy), q, r);
     }
 
     /** Seeded requests: prompts of 1..48 tokens, 1..24 new tokens, EOS ignored so lengths are exact. */
     static List<GenerationRequest> requests(int n, long seed) {
-        Random random = new Random(seed);
-        List<GenerationRequest> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int[] prompt = StrategyConformanceTest.prompt(1 + random.nextInt(48), random.nextLong());
-            out.add(GenerationRequest.greedy("r" + i, prompt, 1 + random.nextInt(24), true));
-        }
-        return out;
+        return ModelChecks.requests(n, seed);
     }
 }

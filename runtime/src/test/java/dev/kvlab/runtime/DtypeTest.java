@@ -11,6 +11,7 @@ import dev.kvlab.model.TensorInfo;
 import dev.kvlab.model.TensorSource;
 import dev.kvlab.model.torch.ComputeDType;
 import dev.kvlab.model.torch.Gpt2Model;
+import dev.kvlab.runtime.check.StrategyDriver;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;

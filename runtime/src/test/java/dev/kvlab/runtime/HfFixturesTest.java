@@ -8,6 +8,7 @@ import dev.kvlab.cache.CacheOptions;
 import dev.kvlab.cache.KvCacheRegistry;
 import dev.kvlab.model.HfFixtures;
 import dev.kvlab.model.torch.Gpt2Model;
+import dev.kvlab.runtime.check.StrategyDriver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

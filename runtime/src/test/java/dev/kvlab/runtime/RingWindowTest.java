@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kvlab.cache.CacheOptions;
 import dev.kvlab.model.torch.DecodePath;
 import dev.kvlab.model.torch.Gpt2Model;
+import dev.kvlab.runtime.check.StrategyDriver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,15 +1,12 @@
 package dev.kvlab.runtime;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kvlab.cache.AttentionView;
 import dev.kvlab.cache.CacheOptions;
 import dev.kvlab.cache.KvCacheRegistry;
 import dev.kvlab.model.torch.DecodePath;
 import dev.kvlab.model.torch.Gpt2Model;
-import java.util.Random;
+import dev.kvlab.runtime.check.ModelChecks;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -25,9 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Decode rows take the default path (the CPU decode kernel) and, on the tiny model, each forced {@link DecodePath}.
  */
 class StrategyConformanceTest {
-    static final double LOGITS_TOLERANCE = 1e-5;
-    static final int NEW_TOKENS = 200;
-    static final CacheOptions OPTIONS = CacheOptions.DEFAULTS.withBlockSize(16).withWindow(64, 4);
+    static final int NEW_TOKENS = ModelChecks.NEW_TOKENS;
+    static final CacheOptions OPTIONS = ModelChecks.OPTIONS;
 
     static Stream<Arguments> cases() {
         return KvCacheRegistry.names().stream()
@@ -70,38 +66,13 @@ class StrategyConformanceTest {
         check(Models.get("gpt2"), strategy, promptLength, "none".equals(strategy) ? 8 : NEW_TOKENS);
     }
 
+    /** The same check kvlab check-strategy runs ({@link ModelChecks#matchesOracle}). */
     static void check(Gpt2Model model, String strategy, int promptLength, int newTokens) {
-        int[] prompt = prompt(promptLength, 7L * promptLength + 1);
-        StrategyDriver.Run run = StrategyDriver.greedy(model, strategy, OPTIONS, prompt, newTokens, 128);
-        float[][] ref = reference(model, run);
-        int eos = model.config().eosTokenId();
-        int[] expected = new int[newTokens];
-        double worst = 0;
-        for (int i = 0; i < newTokens; i++) {
-            int p = promptLength - 1 + i;
-            worst = Math.max(worst, Oracle.maxAbsDiff(run.logits().get(i), ref[p]));
-            expected[i] = StrategyDriver.argmax(ref[p], eos);
-        }
-        assertArrayEquals(expected, run.generated(), strategy + ": greedy ids differ from the oracle");
-        double w = worst;
-        assertTrue(worst <= LOGITS_TOLERANCE, () -> strategy + ": logits differ from the oracle by " + w);
-    }
-
-    /** The oracle a strategy must equal: causal recompute, or the window reference when it reads a ring view. */
-    static float[][] reference(Gpt2Model model, StrategyDriver.Run run) {
-        if (run.grants().get(0).view() instanceof AttentionView.Ring r) {
-            return Oracle.window(model, run.sequence(), r.sinks(), r.window());
-        }
-        return Oracle.causal(model, run.sequence());
+        ModelChecks.matchesOracle(model, KvCacheRegistry.describe(strategy), OPTIONS, promptLength, newTokens);
     }
 
     /** Seeded prompt of ordinary token ids (never EOS). */
     static int[] prompt(int length, long seed) {
-        Random r = new Random(seed);
-        int[] p = new int[length];
-        for (int i = 0; i < length; i++) {
-            p[i] = r.nextInt(50256);
-        }
-        return p;
+        return ModelChecks.prompt(length, seed);
     }
 }

@@ -6,15 +6,11 @@ import dev.kvlab.cache.KvCache;
 import dev.kvlab.cache.SeqId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * Continuous batching (iteration-level scheduling, Orca / vLLM V1) over one {@link KvCache}.

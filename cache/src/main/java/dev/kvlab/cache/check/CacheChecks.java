@@ -38,38 +38,31 @@ public final class CacheChecks {
     public static final int SEEDS = 6;
     public static final int OPERATIONS = 400;
 
-    /** One check's outcome: passed when {@code failure} is null, else the rule broken and the case. */
-    public record Outcome(String check, String failingCase, RuleViolation failure) {
-        public boolean passed() {
-            return failure == null;
-        }
-    }
-
     private CacheChecks() {
     }
 
     /** Every check on the registered strategy {@code d}, in order. */
-    public static List<Outcome> run(StrategyDescription d) {
+    public static List<CheckOutcome> run(StrategyDescription d) {
         return run(d.name(), d.factory());
     }
 
     /** Every check on the strategy {@code name} that {@code factory} builds, in order. */
-    public static List<Outcome> run(String name, KvCacheFactory factory) {
-        List<Outcome> out = new ArrayList<>();
-        out.add(attempt("random workloads through the slot simulator (" + SEEDS + " seeds x " + OPTION_SETS.size()
+    public static List<CheckOutcome> run(String name, KvCacheFactory factory) {
+        List<CheckOutcome> out = new ArrayList<>();
+        out.add(CheckOutcome.of("random workloads through the slot simulator (" + SEEDS + " seeds x " + OPTION_SETS.size()
                 + " option sets, " + OPERATIONS + " operations, invariants after each)", () -> {
                     for (CacheOptions o : OPTION_SETS) {
                         for (int s = 1; s <= SEEDS; s++) {
                             long seed = s;
-                            runCase("options " + o + ", seed " + seed, () -> randomWorkload(name, factory, TIGHT, o, seed));
+                            CheckOutcome.inCase("options " + o + ", seed " + seed, () -> randomWorkload(name, factory, TIGHT, o, seed));
                         }
                     }
                 }));
-        out.add(attempt("canEverHold agrees with allocate, alone in an empty cache (lengths "
+        out.add(CheckOutcome.of("canEverHold agrees with allocate, alone in an empty cache (lengths "
                 + Arrays.toString(HOLD_LENGTHS) + ", " + SMALL_POOL.capacityTokens() + " slots)", () -> {
                     for (CacheOptions o : OPTION_SETS) {
                         for (int length : HOLD_LENGTHS) {
-                            runCase("options " + o + ", length " + length, () -> canEverHold(name, factory, o, length));
+                            CheckOutcome.inCase("options " + o + ", length " + length, () -> canEverHold(name, factory, o, length));
                         }
                     }
                 }));
@@ -113,37 +106,5 @@ public final class CacheChecks {
             Rules.invariants(cache);
         }
         return length;
-    }
-
-    private static Outcome attempt(String check, Runnable body) {
-        try {
-            body.run();
-            return new Outcome(check, null, null);
-        } catch (CaseFailure f) {
-            return new Outcome(check, f.where, f.violation);
-        }
-    }
-
-    private static void runCase(String where, Runnable body) {
-        try {
-            body.run();
-        } catch (RuleViolation v) {
-            throw new CaseFailure(where, v);
-        } catch (RuntimeException e) {
-            throw new CaseFailure(where, new RuleViolation("no operation throws", e.toString()));
-        }
-    }
-
-    /** Carries the first failing case out of a check. */
-    private static final class CaseFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final String where;
-        final transient RuleViolation violation;
-
-        CaseFailure(String where, RuleViolation violation) {
-            super(where, violation, false, false);
-            this.where = where;
-            this.violation = violation;
-        }
     }
 }

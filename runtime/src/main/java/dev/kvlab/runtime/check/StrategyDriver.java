@@ -1,12 +1,14 @@
-package dev.kvlab.runtime;
+package dev.kvlab.runtime.check;
 
 import dev.kvlab.cache.AllocRequest;
 import dev.kvlab.cache.Allocation;
 import dev.kvlab.cache.CacheOptions;
 import dev.kvlab.cache.CacheSpec;
 import dev.kvlab.cache.KvCache;
+import dev.kvlab.cache.KvCacheFactory;
 import dev.kvlab.cache.KvCacheRegistry;
 import dev.kvlab.cache.SeqId;
+import dev.kvlab.cache.check.Rules;
 import dev.kvlab.model.Gpt2Config;
 import dev.kvlab.model.torch.ForwardBatch;
 import dev.kvlab.model.torch.Gpt2Model;
@@ -20,13 +22,15 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Greedy generation of one sequence straight through a strategy and the model (no scheduler), keeping the logits
- * of every sampling step, so tests can compare them with an oracle. Prefill runs in chunks of {@code chunk} tokens.
- * EOS is suppressed, as in the Hugging Face fixtures.
+ * of every sampling step, so a check can compare them with an oracle. Prefill runs in chunks of {@code chunk} tokens.
+ * EOS is suppressed, as in the Hugging Face fixtures. A NoRoom (the pool holds the whole context, so it means the
+ * strategy refused a lone sequence) and a broken invariant are {@link RuleViolation}s.
  */
-final class StrategyDriver {
+public final class StrategyDriver {
     /** Tokens generated and, per step, the logits that chose them ({@code [vocab]} each). */
-    record Run(int[] prompt, int[] generated, List<float[]> logits, List<Allocation.Granted> grants) {
-        int[] sequence() {
+    public record Run(int[] prompt, int[] generated, List<float[]> logits, List<Allocation.Granted> grants) {
+        /** Prompt then generated tokens. */
+        public int[] sequence() {
             int[] all = Arrays.copyOf(prompt, prompt.length + generated.length);
             System.arraycopy(generated, 0, all, prompt.length, generated.length);
             return all;
@@ -36,10 +40,18 @@ final class StrategyDriver {
     private StrategyDriver() {
     }
 
-    static Run greedy(Gpt2Model model, String strategy, CacheOptions options, int[] prompt, int n, int chunk) {
+    /** {@link #greedy(Gpt2Model, KvCacheFactory, CacheOptions, int[], int, int)} of a registered strategy. */
+    public static Run greedy(Gpt2Model model, String strategy, CacheOptions options, int[] prompt, int n, int chunk) {
+        return greedy(model, KvCacheRegistry.describe(strategy).factory(), options, prompt, n, chunk);
+    }
+
+    /** Generates {@code n} greedy tokens after {@code prompt} through the cache {@code factory} builds. */
+    public static Run greedy(Gpt2Model model, KvCacheFactory factory, CacheOptions options, int[] prompt, int n,
+                             int chunk) {
         Gpt2Config c = model.config();
-        CacheSpec spec = new CacheSpec(c.nLayer(), c.nHead(), c.headDim(), 4, c.nPositions(), c.nPositions());
-        KvCache cache = KvCacheRegistry.create(strategy, spec, options);
+        CacheSpec spec = new CacheSpec(c.nLayer(), c.nHead(), c.headDim(), model.dtype().bytes(), c.nPositions(),
+                c.nPositions());
+        KvCache cache = factory.create(spec, options);
         SeqId seq = new SeqId(1);
         int[] all = prompt.clone();
         int computed = 0;
@@ -50,8 +62,10 @@ final class StrategyDriver {
                 int take = Math.min(chunk, all.length - computed);
                 int[] seen = Arrays.copyOf(all, computed + take);
                 Allocation a = cache.allocate(new AllocRequest(seq, seen, take, prompt.length + n));
+                Rules.check(a instanceof Allocation.Granted, "a lone sequence is granted room in a pool of the whole "
+                        + "context", a);
                 Allocation.Granted g = (Allocation.Granted) a;
-                cache.checkInvariants();
+                Rules.invariants(cache);
                 grants.add(g);
                 boolean samples = seen.length == all.length;
                 float[] row = step(model, pool, SeqChunk.of(seen, computed, g, samples));
@@ -72,12 +86,15 @@ final class StrategyDriver {
             if (!chunk.wantLogits()) {
                 return null;
             }
-            return Oracle.toArray(logits.select(0, 0));
+            Tensor r = logits.select(0, 0).contiguous();   // [vocab]
+            float[] out = new float[(int) r.numel()];
+            r.data_ptr_float().get(out);
+            return out;
         }
     }
 
     /** Index of the largest value, never {@code skip}; ties go to the lowest index. */
-    static int argmax(float[] v, int skip) {
+    public static int argmax(float[] v, int skip) {
         int best = skip == 0 ? 1 : 0;
         for (int i = 0; i < v.length; i++) {
             if (i != skip && v[i] > v[best]) {
