@@ -22,7 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>JVM arguments of the forked JVM: JavaCPP's physical-memory guard is off (the KV pool and weights live in
  * native memory, far above 4 x the heap), and native access is allowed. JMH forks with the host's
  * {@code java.class.path} and input arguments, so under the {@code ./kvlab} launcher the fork gets the launcher's
- * classpath and flags too; the environment (the launcher unsets {@code OPENBLAS_CORETYPE}) is inherited.
+ * classpath and flags too; the environment is inherited (JMH has no per-fork environment setting), so run it
+ * through the launcher, which unsets {@code OPENBLAS_CORETYPE} and exports {@code OMP_WAIT_POLICY=PASSIVE} (else
+ * a fork with more than one thread warns: libgomp spin-waits against OpenBLAS's threads).
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

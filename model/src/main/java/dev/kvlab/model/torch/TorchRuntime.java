@@ -13,12 +13,18 @@ import org.bytedeco.pytorch.global.torch;
  *   <li>Sets torch and OpenBLAS thread counts explicitly: OpenBLAS keeps its own pool and oversubscribes.</li>
  *   <li>Warns about environment settings that slow GEMM (a stray {@code OPENBLAS_CORETYPE}); the {@code kvlab}
  *       launcher and the test runner unset it, since OpenBLAS reads it when its library loads.</li>
+ *   <li>Warns once when more than one thread is asked for in a JVM started without {@code OMP_WAIT_POLICY}:
+ *       libgomp (torch's OpenMP, which reads the variable only when it loads) then spin-waits on the cores
+ *       OpenBLAS's own threads need, and a 2-thread decode step runs about 5x slower. The launcher and the test
+ *       runner export {@code OMP_WAIT_POLICY=PASSIVE}; a library user's own JVM needs it too.</li>
  *   <li>Resolves the device: {@code auto} is CUDA when torch sees a GPU, CPU otherwise.</li>
  * </ul>
- * Invariant: natives are loaded at most once per JVM; thread counts may be changed again later.
+ * Invariant: natives are loaded at most once per JVM, and the spin-wait warning is printed at most once;
+ * thread counts may be changed again later.
  */
 public final class TorchRuntime {
     private static LoadedNatives natives;   // null until loaded
+    private static boolean warnedSpinWait;
 
     private TorchRuntime() {
     }
@@ -58,6 +64,11 @@ public final class TorchRuntime {
 
     private static void setThreads(int threads) {
         int n = threads > 0 ? threads : defaultThreads();
+        String warning = spinWaitWarning(System.getenv("OMP_WAIT_POLICY"), n);
+        if (warning != null && !warnedSpinWait) {
+            warnedSpinWait = true;
+            System.err.println(warning);
+        }
         openblas_nolapack.blas_set_num_threads(n);
         torch.set_num_threads(n);
     }
@@ -71,6 +82,19 @@ public final class TorchRuntime {
      */
     public static void useThreadsOnThisThread(int threads) {
         torch.set_num_threads(threads > 0 ? threads : defaultThreads());
+    }
+
+    /**
+     * The warning for {@code threads} torch/OpenBLAS threads under this {@code OMP_WAIT_POLICY} value (null: unset),
+     * or null when there is nothing to warn about (one thread, or any policy the user chose).
+     */
+    static String spinWaitWarning(String ompWaitPolicy, int threads) {
+        if (threads <= 1 || (ompWaitPolicy != null && !ompWaitPolicy.isBlank())) {
+            return null;
+        }
+        return "kvlab: warning: " + threads + " threads without OMP_WAIT_POLICY: torch's OpenMP threads spin-wait on "
+                + "the cores OpenBLAS needs and decode runs ~5x slower. Export OMP_WAIT_POLICY=PASSIVE before "
+                + "starting the JVM (./kvlab does), or use --threads 1.";
     }
 
     /** Measured best on small machines: one thread per core, capped at 8 (decode is bandwidth-bound). */
