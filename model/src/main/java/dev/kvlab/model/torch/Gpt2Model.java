@@ -91,9 +91,7 @@ public final class Gpt2Model implements AutoCloseable {
         }
         Tensor last = allRows ? x : x.index_select(0, in.logitRows);                                     // [S, E]
         Tensor h = layerNorm(last, weights.lnfWeight(), weights.lnfBias());
-        Tensor logits = h.size(0) == 1 ? torch.mv(weights.wte(), h.select(0, 0)).unsqueeze(0)            // GEMV
-                : torch.matmul(h, weights.wte().t());
-        return logits.to(ScalarType.Float);                                                              // [S, vocab]
+        return Linear.apply(h, weights.wte(), null).to(ScalarType.Float);                                // [S, vocab]
     }
 
     private Tensor block(int l, Tensor x, StepInputs in, KvPool pool) {
@@ -154,15 +152,8 @@ public final class Gpt2Model implements AutoCloseable {
         pool.values(l).index_copy_(0, w.slots(), v.index_select(0, w.rows()));
     }
 
-    /**
-     * {@code x @ w + b} for x {@code [T, in]}, w {@code [in, out]} (HF Conv1D layout), b {@code [out]}. A single row
-     * (batch-1 decode) goes through GEMV: OpenBLAS runs a one-row GEMM about 2x slower than the same GEMV.
-     */
     private static Tensor linear(Tensor x, Tensor w, Tensor b) {
-        if (x.size(0) == 1) {
-            return torch.addmv(b, w.t(), x.select(0, 0)).unsqueeze(0);
-        }
-        return torch.addmm(b, x, w);
+        return Linear.apply(x, w, b);
     }
 
     private Tensor layerNorm(Tensor x, Tensor g, Tensor b) {

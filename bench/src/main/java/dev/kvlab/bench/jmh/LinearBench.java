@@ -1,0 +1,143 @@
+package dev.kvlab.bench.jmh;
+
+import dev.kvlab.model.torch.ComputeDType;
+import dev.kvlab.model.torch.DeviceKind;
+import dev.kvlab.model.torch.RuntimeOptions;
+import dev.kvlab.model.torch.TorchRuntime;
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One GPT-2 linear layer, {@code y = x W + b} for x {@code [rows, in]}, through each candidate op and weight layout,
+ * on the shapes of every GPT-2 size: the measurement behind {@code Gpt2Model}'s choice of op per row count.
+ * {@code width} is n_embd (768, 1024, 1280, 1600 for small, medium, large, xl); {@code layer} picks in x out:
+ * qkv E x 3E, proj E x E, fc E x 4E, fc2 4E x E, lm_head E x 50257 (tied to wte, no bias).
+ *
+ * <p>Ops ({@code op}):
+ * <ul>
+ *   <li>{@code addmm}: HF Conv1D layout, weight {@code [in, out]}, {@code addmm(b, x, W)} (kvlab before issue 8).</li>
+ *   <li>{@code linear}: weight stored {@code [out, in]} once, {@code linear(x, W, b)} (nn.Linear's layout).</li>
+ *   <li>{@code addmv}: weight {@code [out, in]}, one {@code addmv(b, W, x_i)} per row (GEMV; rows = 1 is batch-1
+ *       decode).</li>
+ *   <li>{@code addmv_t}: weight {@code [in, out]}, one {@code addmv(b, W.t(), x_i)} per row (kvlab's old M = 1 path).</li>
+ *   <li>{@code mkldnn}: oneDNN's {@code mkldnn_linear} on {@code to_mkldnn} copies of W {@code [out, in]} and x,
+ *       result back to a dense tensor (the conversion of x and y is part of the op, as it would be in the model).</li>
+ * </ul>
+ * {@code dtype} float32 or bfloat16 (weights, input and output). Mode: average time per call in microseconds, in
+ * the host JVM or a fork; one op per JMH invocation inside a PointerScope.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 300, timeUnit = TimeUnit.MILLISECONDS)
+@Measurement(iterations = 5, time = 300, timeUnit = TimeUnit.MILLISECONDS)
+public class LinearBench extends AbstractKvlabBenchmark {
+    /** GPT-2 vocabulary: the lm_head's output width. */
+    static final int VOCAB = 50257;
+
+    @Param({"768"})
+    public int width;
+
+    @Param({"qkv", "proj", "fc", "fc2", "lm_head"})
+    public String layer;
+
+    @Param({"1", "8", "32"})
+    public int rows;
+
+    @Param({"addmm", "linear", "addmv", "mkldnn"})
+    public String op;
+
+    @Param({"float32"})
+    public String dtype;
+
+    @Param({"2"})
+    public int threads;
+
+    private Tensor x;       // [rows, in]
+    private Tensor w;       // [in, out] for addmm and addmv_t, [out, in] otherwise
+    private Tensor bias;    // [out]; lm_head has none in GPT-2, but one here keeps every op's call the same
+    private Tensor wMkldnn; // [out, in] oneDNN tensor, for op=mkldnn
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        ComputeDType d = ComputeDType.parse(dtype);
+        TorchRuntime.init(new RuntimeOptions(DeviceKind.CPU, threads, d));
+        long[] io = inOut(layer, width);
+        torch.manual_seed(0);
+        Tensor outIn = torch.randn(io[1], io[0]).mul(new org.bytedeco.pytorch.Scalar(0.02)).to(d.scalarType());
+        boolean convLayout = op.equals("addmm") || op.equals("addmv_t");
+        w = convLayout ? outIn.t().contiguous() : outIn;
+        x = torch.randn(rows, io[0]).to(d.scalarType());
+        bias = torch.randn(io[1]).mul(new org.bytedeco.pytorch.Scalar(0.02)).to(d.scalarType());
+        if (op.equals("mkldnn")) {
+            wMkldnn = outIn.to_mkldnn();
+        } else if (!op.equals("linear") && !op.equals("addmm") && !op.equals("addmv") && !op.equals("addmv_t")) {
+            throw new IllegalArgumentException("op must be addmm, linear, addmv, addmv_t or mkldnn, got " + op);
+        }
+    }
+
+    /** {in, out} of one GPT-2 linear layer of width {@code e}. */
+    static long[] inOut(String layer, long e) {
+        return switch (layer) {
+            case "qkv" -> new long[] {e, 3 * e};
+            case "proj" -> new long[] {e, e};
+            case "fc" -> new long[] {e, 4 * e};
+            case "fc2" -> new long[] {4 * e, e};
+            case "lm_head" -> new long[] {e, VOCAB};
+            default -> throw new IllegalArgumentException("layer must be qkv, proj, fc, fc2 or lm_head, got " + layer);
+        };
+    }
+
+    @Benchmark
+    public long call() {
+        try (PointerScope scope = new PointerScope()) {
+            return apply().size(1);
+        }
+    }
+
+    private Tensor apply() {
+        return switch (op) {
+            case "addmm" -> torch.addmm(bias, x, w);
+            case "linear" -> torch.linear(x, w, new TensorOptional(bias));
+            case "addmv" -> perRow(w);
+            case "addmv_t" -> perRow(w.t());
+            default -> torch.mkldnn_linear(x.to_mkldnn(), wMkldnn, new TensorOptional(bias)).to_dense();
+        };
+    }
+
+    /** One GEMV per row with {@code m} {@code [out, in]} (a view for addmv_t). */
+    private Tensor perRow(Tensor m) {
+        if (rows == 1) {
+            return torch.addmv(bias, m, x.select(0, 0)).unsqueeze(0);
+        }
+        Tensor y = x.new_empty(new long[] {rows, m.size(0)});
+        for (int i = 0; i < rows; i++) {
+            torch.addmv_out(y.select(0, i), bias, m, x.select(0, i));
+        }
+        return y;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        for (Tensor t : new Tensor[] {x, w, bias, wMkldnn}) {
+            if (t != null) {
+                t.close();
+            }
+        }
+    }
+}
