@@ -6,6 +6,7 @@ import dev.kvlab.model.torch.RuntimeOptions;
 import dev.kvlab.model.torch.TorchRuntime;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
@@ -38,8 +39,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code mkldnn}: oneDNN's {@code mkldnn_linear} on {@code to_mkldnn} copies of W {@code [out, in]} and x,
  *       result back to a dense tensor (the conversion of x and y is part of the op, as it would be in the model).</li>
  * </ul>
- * {@code dtype} float32 or bfloat16 (weights, input and output). Mode: average time per call in microseconds, in
- * the host JVM or a fork; one op per JMH invocation inside a PointerScope.
+ * {@code dtype} float32 or bfloat16 (weights, input and output). Each call reads the next of several weight copies
+ * that together exceed the last-level cache ({@link #ROTATION_BYTES}), as a model's layers do. Mode: average time
+ * per call in microseconds; one op per JMH invocation inside a PointerScope. The full grid is 480 points; pick
+ * some with {@code -p}, e.g. {@code kvlab jmh LinearBench -f 0 -p width=768 -p dtype=float32}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -50,45 +53,54 @@ public class LinearBench extends AbstractKvlabBenchmark {
     /** GPT-2 vocabulary: the lm_head's output width. */
     static final int VOCAB = 50257;
 
-    @Param({"768"})
+    @Param({"768", "1024", "1280", "1600"})
     public int width;
 
     @Param({"qkv", "proj", "fc", "fc2", "lm_head"})
     public String layer;
 
-    @Param({"1", "8", "32"})
+    @Param({"1", "2", "8", "32"})
     public int rows;
 
-    @Param({"addmm", "linear", "addmv", "mkldnn"})
+    @Param({"addmm", "linear", "addmv"})
     public String op;
 
-    @Param({"float32"})
+    @Param({"float32", "bfloat16"})
     public String dtype;
 
     @Param({"2"})
     public int threads;
 
-    private Tensor x;       // [rows, in]
-    private Tensor w;       // [in, out] for addmm and addmv_t, [out, in] otherwise
-    private Tensor bias;    // [out]; lm_head has none in GPT-2, but one here keeps every op's call the same
-    private Tensor wMkldnn; // [out, in] oneDNN tensor, for op=mkldnn
+    /** Weight copies are cycled through until they total at least this much (4 x a 32 MiB LLC): a model's weights
+     *  do not stay in cache between layers, so neither may the benchmark's. */
+    static final long ROTATION_BYTES = 128L << 20;
+
+    private Tensor x;         // [rows, in]
+    private Tensor[] w;       // copies of [in, out] for addmm and addmv_t, [out, in] otherwise
+    private Tensor[] wMkldnn; // copies of [out, in] as oneDNN tensors, for op=mkldnn
+    private Tensor bias;      // [out]; lm_head has none in GPT-2, but one here keeps every op's call the same
+    private int next;         // the copy the next call reads
 
     @Setup(Level.Trial)
     public void setUp() {
         ComputeDType d = ComputeDType.parse(dtype);
         TorchRuntime.init(new RuntimeOptions(DeviceKind.CPU, threads, d));
         long[] io = inOut(layer, width);
-        torch.manual_seed(0);
-        Tensor outIn = torch.randn(io[1], io[0]).mul(new org.bytedeco.pytorch.Scalar(0.02)).to(d.scalarType());
-        boolean convLayout = op.equals("addmm") || op.equals("addmv_t");
-        w = convLayout ? outIn.t().contiguous() : outIn;
-        x = torch.randn(rows, io[0]).to(d.scalarType());
-        bias = torch.randn(io[1]).mul(new org.bytedeco.pytorch.Scalar(0.02)).to(d.scalarType());
-        if (op.equals("mkldnn")) {
-            wMkldnn = outIn.to_mkldnn();
-        } else if (!op.equals("linear") && !op.equals("addmm") && !op.equals("addmv") && !op.equals("addmv_t")) {
+        if (!java.util.List.of("addmm", "linear", "addmv", "addmv_t", "mkldnn").contains(op)) {
             throw new IllegalArgumentException("op must be addmm, linear, addmv, addmv_t or mkldnn, got " + op);
         }
+        torch.manual_seed(0);
+        boolean convLayout = op.equals("addmm") || op.equals("addmv_t");
+        int copies = (int) Math.max(1, (ROTATION_BYTES + io[0] * io[1] * d.bytes() - 1) / (io[0] * io[1] * d.bytes()));
+        w = new Tensor[copies];
+        wMkldnn = new Tensor[copies];
+        for (int c = 0; c < copies; c++) {
+            Tensor outIn = torch.randn(io[1], io[0]).mul(new Scalar(0.02)).to(d.scalarType());
+            w[c] = convLayout ? outIn.t().contiguous() : outIn;
+            wMkldnn[c] = op.equals("mkldnn") ? outIn.to_mkldnn() : null;
+        }
+        x = torch.randn(rows, io[0]).to(d.scalarType());
+        bias = torch.randn(io[1]).mul(new Scalar(0.02)).to(d.scalarType());
     }
 
     /** {in, out} of one GPT-2 linear layer of width {@code e}. */
@@ -111,12 +123,14 @@ public class LinearBench extends AbstractKvlabBenchmark {
     }
 
     private Tensor apply() {
+        int c = next;
+        next = (next + 1) % w.length;
         return switch (op) {
-            case "addmm" -> torch.addmm(bias, x, w);
-            case "linear" -> torch.linear(x, w, new TensorOptional(bias));
-            case "addmv" -> perRow(w);
-            case "addmv_t" -> perRow(w.t());
-            default -> torch.mkldnn_linear(x.to_mkldnn(), wMkldnn, new TensorOptional(bias)).to_dense();
+            case "addmm" -> torch.addmm(bias, x, w[c]);
+            case "linear" -> torch.linear(x, w[c], new TensorOptional(bias));
+            case "addmv" -> perRow(w[c]);
+            case "addmv_t" -> perRow(w[c].t());
+            default -> torch.mkldnn_linear(x.to_mkldnn(), wMkldnn[c], new TensorOptional(bias)).to_dense();
         };
     }
 
@@ -134,9 +148,11 @@ public class LinearBench extends AbstractKvlabBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        for (Tensor t : new Tensor[] {x, w, bias, wMkldnn}) {
-            if (t != null) {
-                t.close();
+        for (Tensor[] ts : new Tensor[][] {w, wMkldnn, {x, bias}}) {
+            for (Tensor t : ts) {
+                if (t != null) {
+                    t.close();
+                }
             }
         }
     }
