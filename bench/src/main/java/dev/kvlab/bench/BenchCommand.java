@@ -31,16 +31,13 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Benchmark KV-cache strategies and batching on a seeded workload; metric names follow vllm bench.",
             "With no flags: 16 ShareGPT-like requests on gpt2-random, strategies contiguous, paged and ring.",
             "--preset full runs the documented comparison (docs/COMPARISON.md).",
-            "Runs one torch thread unless --threads is given: timings stay comparable, and two BLAS threads next to other",
-            "work on a 2-core machine oversubscribe it and run several times slower (measured: 17 min vs 99 s)."})
+            "Threads: --threads, else one per idle core (cores minus the load average), chosen once and recorded:",
+            "two threads beside other work on a 2-core machine run several times slower than one."})
 public final class BenchCommand implements Callable<Integer> {
     /** The mixins whose flags describe a plan (and so conflict with --preset and --config). */
     private static final List<String> PLAN_MIXINS = List.of("cacheFlags", "sweepFlags", "workloadFlags");
     /** The default comparison: the built-in strategies that store K/V. */
     static final List<String> QUICK_STRATEGIES = List.of("contiguous", "paged", "ring");
-
-    /** Torch threads when --threads is not given (see the command description). */
-    static final int BENCH_THREADS = 1;
 
     @Option(names = "--preset", paramLabel = "NAME", description = "quick (the default run) or full (docs/COMPARISON.md).")
     String preset;
@@ -116,12 +113,12 @@ public final class BenchCommand implements Callable<Integer> {
             log.resumed(Replot.read(dir));
         }
         RunDir.prepare(dir, overwrite, resume);   // before measuring: created, probed, not someone else's run
-        if (!given("--threads")) {
-            modelOptions.threads = BENCH_THREADS;
+        if (modelOptions.threads == 0) {
+            modelOptions.threads = TorchRuntime.defaultThreads();   // once, so the run uses what it records
         }
         RuntimeOptions options = modelOptions.runtime();
-        BenchEnv env = BenchEnv.capture(plan.model(), options.threads() > 0 ? options.threads()
-                : TorchRuntime.defaultThreads(), options.dtype().name().toLowerCase(java.util.Locale.ROOT),
+        BenchEnv env = BenchEnv.capture(plan.model(), options.threads(),
+                options.dtype().name().toLowerCase(java.util.Locale.ROOT),
                 options.device().name().toLowerCase(java.util.Locale.ROOT), workloadFlags.seed);
         String command = "kvlab " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         Replot.writeMeta(log.snapshot(env, command), dir);

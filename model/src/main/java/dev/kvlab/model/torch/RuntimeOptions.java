@@ -4,7 +4,7 @@ package dev.kvlab.model.torch;
  * How the native runtime runs.
  *
  * @param device  auto, cpu or cuda
- * @param threads torch and OpenBLAS threads, 0 to {@link #maxThreads()}; 0 means {@link TorchRuntime#defaultThreads()}
+ * @param threads torch and OpenBLAS threads, 0 to {@link #maxThreads()}; 0 means {@link TorchRuntime#defaultThreads()} (one per idle core)
  * @param dtype   storage and compute dtype of weights and KV
  */
 public record RuntimeOptions(DeviceKind device, int threads, ComputeDType dtype) {
@@ -12,7 +12,7 @@ public record RuntimeOptions(DeviceKind device, int threads, ComputeDType dtype)
 
     public RuntimeOptions {
         if (threads < 0 || threads > maxThreads()) {
-            throw new IllegalArgumentException("--threads must be in [0, " + maxThreads() + "] (0 = one per core, at "
+            throw new IllegalArgumentException("--threads must be in [0, " + maxThreads() + "] (0 = one per idle core, at "
                     + "most 4 x the " + Runtime.getRuntime().availableProcessors() + " cores), got " + threads);
         }
     }

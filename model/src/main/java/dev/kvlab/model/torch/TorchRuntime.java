@@ -1,5 +1,6 @@
 package dev.kvlab.model.torch;
 
+import java.lang.management.ManagementFactory;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch;
@@ -25,6 +26,7 @@ import org.bytedeco.pytorch.global.torch;
 public final class TorchRuntime {
     private static LoadedNatives natives;   // null until loaded
     private static boolean warnedSpinWait;
+    private static int threadsInUse;        // what the last init resolved (0: not yet)
 
     private TorchRuntime() {
     }
@@ -64,6 +66,7 @@ public final class TorchRuntime {
 
     private static void setThreads(int threads) {
         int n = threads > 0 ? threads : defaultThreads();
+        threadsInUse = n;
         String warning = spinWaitWarning(System.getenv("OMP_WAIT_POLICY"), n);
         if (warning != null && !warnedSpinWait) {
             warnedSpinWait = true;
@@ -78,10 +81,10 @@ public final class TorchRuntime {
      * {@code torch.set_num_threads}) sets the count for the calling thread's data environment, so a thread other than
      * the one that called {@link #init} (a server's engine thread) calls this before running the model.
      *
-     * @param threads 0 = {@link #defaultThreads()}
+     * @param threads 0 = the count {@link #init} resolved (the default depends on the load, so it is not read again)
      */
-    public static void useThreadsOnThisThread(int threads) {
-        torch.set_num_threads(threads > 0 ? threads : defaultThreads());
+    public static synchronized void useThreadsOnThisThread(int threads) {
+        torch.set_num_threads(threads > 0 ? threads : threadsInUse > 0 ? threadsInUse : defaultThreads());
     }
 
     /**
@@ -97,9 +100,21 @@ public final class TorchRuntime {
                 + "starting the JVM (./kvlab does), or use --threads 1.";
     }
 
-    /** Measured best on small machines: one thread per core, capped at 8 (decode is bandwidth-bound). */
+    /**
+     * One thread per idle core, capped at 8 (decode is bandwidth-bound): the cores minus the whole part of the
+     * 1-minute load average, at least 1. Measured on a 2-core EPYC (docs/COMPARISON.md, "Threads"): on an idle
+     * machine 2 threads decode faster than 1; with the other core busy, 2 threads run several times slower (every
+     * parallel GEMM waits for its descheduled thread). It reads the load at each call: resolve it once per run.
+     */
     public static int defaultThreads() {
-        return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
+        return defaultThreads(Runtime.getRuntime().availableProcessors(),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    /** {@link #defaultThreads()} for {@code cores} cores at load average {@code load} (negative: unknown, idle). */
+    static int defaultThreads(int cores, double load) {
+        int busy = load > 0 ? (int) Math.floor(load) : 0;
+        return Math.max(1, Math.min(8, cores - busy));
     }
 
     private static Device resolveDevice(DeviceKind kind) {

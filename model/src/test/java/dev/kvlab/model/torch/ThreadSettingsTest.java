@@ -1,13 +1,17 @@
 package dev.kvlab.model.torch;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** When TorchRuntime warns about libgomp's spin-wait: more than one thread and no OMP_WAIT_POLICY. */
-class SpinWaitWarningTest {
+/**
+ * TorchRuntime's thread settings: it warns about libgomp's spin-wait for more than one thread and no
+ * OMP_WAIT_POLICY; the default is one thread per idle core.
+ */
+class ThreadSettingsTest {
     @Test
     void warnsForSeveralThreadsWithoutAPolicyAndNamesTheFix() {
         String w = TorchRuntime.spinWaitWarning(null, 2);
@@ -21,5 +25,15 @@ class SpinWaitWarningTest {
         assertNull(TorchRuntime.spinWaitWarning(null, 1));
         assertNull(TorchRuntime.spinWaitWarning("PASSIVE", 2));
         assertNull(TorchRuntime.spinWaitWarning("ACTIVE", 2));
+    }
+
+    @Test
+    void defaultIsOneThreadPerIdleCoreBetweenOneAndEight() {
+        assertEquals(2, TorchRuntime.defaultThreads(2, 0.86));
+        assertEquals(1, TorchRuntime.defaultThreads(2, 1.2));
+        assertEquals(1, TorchRuntime.defaultThreads(2, 17.0));
+        assertEquals(2, TorchRuntime.defaultThreads(2, -1), "load unknown: every core");
+        assertEquals(8, TorchRuntime.defaultThreads(32, 3.5));
+        assertEquals(5, TorchRuntime.defaultThreads(8, 3.5));
     }
 }
