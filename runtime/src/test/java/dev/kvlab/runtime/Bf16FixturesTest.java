@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
  * The measured figures are printed (docs/COMPARISON.md quotes them).
  */
 class Bf16FixturesTest {
-    static final double MAX_LOGIT_DIFF = 0.5;
-    static final double MIN_AGREEMENT = 0.85;
+    static final double MAX_LOGIT_DIFF = 0.1;    // measured 0.007-0.016 tiny, 0.037-0.045 gpt2-small
+    static final double MIN_AGREEMENT = 0.9;     // measured 0.955-0.960 tiny, 0.945-0.990 gpt2-small
     static final int TOKENS = 200;
 
     @Test
