@@ -9,6 +9,7 @@ import dev.kvlab.model.HfFixtures;
 import dev.kvlab.model.TensorSource;
 import dev.kvlab.model.torch.ComputeDType;
 import dev.kvlab.model.torch.Gpt2Model;
+import dev.kvlab.runtime.check.StrategyDriver;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
