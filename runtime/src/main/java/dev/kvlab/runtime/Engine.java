@@ -6,6 +6,7 @@ import dev.kvlab.cache.KvCacheRegistry;
 import dev.kvlab.model.Gpt2Config;
 import dev.kvlab.model.torch.ForwardBatch;
 import dev.kvlab.model.torch.Gpt2Model;
+import dev.kvlab.model.torch.HostCopy;
 import dev.kvlab.model.torch.KvPool;
 import dev.kvlab.model.torch.SeqChunk;
 import dev.kvlab.scheduler.Request;
@@ -43,6 +44,7 @@ public final class Engine implements AutoCloseable {
     private final KvPool pool;
     private final Scheduler scheduler;
     private final Sampling sampling;
+    private final HostCopy hostCopy = new HostCopy();   // every device-to-host copy of the steps, counted
     private long promptTokens;
     private KvUsage usage;
 
@@ -177,8 +179,8 @@ public final class Engine implements AutoCloseable {
         Map<RequestId, float[]> rawRows;
         try (PointerScope scope = new PointerScope()) {
             Tensor logits = model.forward(new ForwardBatch(chunks), pool);   // [S, vocab]
-            rawRows = Sampling.rowsOf(logits, plan, r -> r.options.wantsLogprobs());
-            picks = sampling.sample(logits, plan);
+            rawRows = Sampling.rowsOf(hostCopy, logits, plan, r -> r.options.wantsLogprobs());
+            picks = sampling.sample(hostCopy, logits, plan);
         }
         long now = System.nanoTime();
         for (ScheduledChunk c : plan.chunks()) {
@@ -212,6 +214,11 @@ public final class Engine implements AutoCloseable {
     /** Requests holding cache and computing. */
     public int numRunning() {
         return scheduler.runningIds().size();
+    }
+
+    /** The device-to-host copies the steps made so far (see {@link HostCopy}). */
+    public HostCopy.Count hostCopies() {
+        return hostCopy.count();
     }
 
     public EngineStats stats() {

@@ -15,6 +15,7 @@ import dev.kvlab.model.torch.DecodePath;
 import dev.kvlab.model.torch.DeviceKind;
 import dev.kvlab.model.torch.ForwardBatch;
 import dev.kvlab.model.torch.Gpt2Model;
+import dev.kvlab.model.torch.HostCopy;
 import dev.kvlab.model.torch.KvPool;
 import dev.kvlab.model.torch.RuntimeOptions;
 import dev.kvlab.model.torch.SeqChunk;
@@ -109,6 +110,7 @@ public class DecodeStepBench extends AbstractKvlabBenchmark {
     private KvPool pool;
     private SeqId[] seqs;
     private int[][] tokens;     // per sequence: the ids of positions [0, context)
+    private final HostCopy host = new HostCopy();   // the sampled ids' copy (a device-to-host transfer on CUDA)
 
     /**
      * The registered strategies that store K/V: those whose first allocation in an empty cache is not a
@@ -184,10 +186,7 @@ public class DecodeStepBench extends AbstractKvlabBenchmark {
         }
         try (PointerScope scope = new PointerScope()) {
             Tensor logits = gpt2.forward(new ForwardBatch(chunks), pool);              // [batch, vocab]
-            Tensor next = logits.argmax(new LongOptional(1), false).contiguous();      // [batch] int64
-            long[] ids = new long[batch];
-            next.data_ptr_long().get(ids);
-            return ids;
+            return host.longs(logits.argmax(new LongOptional(1), false));               // [batch] int64
         }
     }
 

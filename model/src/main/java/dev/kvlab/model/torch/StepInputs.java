@@ -196,7 +196,8 @@ final class StepInputs {
         Tensor q = Tensors.range(c.firstPosition(), c.endPosition(), device).unsqueeze(1);   // [n, 1]
         Tensor k = Tensors.longs(kpos, device).unsqueeze(0);                                  // [1, keys]
         Tensor recent = k.gt(q.sub(new Scalar(v.window() - v.sinks())));
-        return k.le(q).logical_and(k.lt(new Scalar(v.sinks())).logical_or(recent));
+        // bitwise on bool is the logical op, and unlike logical_and/or it has a Meta kernel (DeviceDisciplineTest)
+        return k.le(q).bitwise_and(k.lt(new Scalar(v.sinks())).bitwise_or(recent));
     }
 
     /** A growable int array. */

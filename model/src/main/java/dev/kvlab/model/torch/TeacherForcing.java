@@ -6,7 +6,6 @@ import dev.kvlab.cache.CacheSpec;
 import dev.kvlab.model.Gpt2Config;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * The teacher-forced forward pass: one pass over a whole sequence with nothing stored, giving the next-token logits
@@ -37,12 +36,11 @@ public final class TeacherForcing {
         Gpt2Config c = model.config();
         CacheSpec empty = new CacheSpec(c.nLayer(), c.nHead(), c.headDim(), model.dtype().bytes(), 0, c.nPositions());
         try (PointerScope scope = new PointerScope(); KvPool none = new KvPool(empty, 1, model.device(), model.dtype())) {
-            Tensor all = model.forwardAllRows(new ForwardBatch(List.of(chunk)), none).contiguous();   // [L, vocab]
+            float[] all = new HostCopy().floats(model.forwardAllRows(new ForwardBatch(List.of(chunk)), none));
+            int vocab = c.vocabSize();                                                       // all: [L * vocab]
             float[][] rows = new float[sequence.length][];
             for (int p = 0; p < sequence.length; p++) {
-                Tensor row = all.select(0, p).contiguous();   // [vocab]
-                rows[p] = new float[(int) row.numel()];
-                row.data_ptr_float().get(rows[p]);
+                rows[p] = java.util.Arrays.copyOfRange(all, p * vocab, (p + 1) * vocab);
             }
             return rows;
         }

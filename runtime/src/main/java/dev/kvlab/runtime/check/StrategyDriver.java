@@ -12,6 +12,7 @@ import dev.kvlab.cache.check.Rules;
 import dev.kvlab.model.Gpt2Config;
 import dev.kvlab.model.torch.ForwardBatch;
 import dev.kvlab.model.torch.Gpt2Model;
+import dev.kvlab.model.torch.HostCopy;
 import dev.kvlab.model.torch.KvPool;
 import dev.kvlab.model.torch.SeqChunk;
 import java.util.ArrayList;
@@ -86,10 +87,7 @@ public final class StrategyDriver {
             if (!chunk.wantLogits()) {
                 return null;
             }
-            Tensor r = logits.select(0, 0).contiguous();   // [vocab]
-            float[] out = new float[(int) r.numel()];
-            r.data_ptr_float().get(out);
-            return out;
+            return new HostCopy().floats(logits.select(0, 0));   // [vocab]; a device-to-host copy on CUDA
         }
     }
 

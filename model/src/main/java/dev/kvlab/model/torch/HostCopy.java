@@ -1,0 +1,49 @@
+package dev.kvlab.model.torch;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * The one way step results reach the host: device-to-host copies, counted. On a GPU each call is a transfer (and a
+ * synchronisation), so a step makes as few as it can: the sampled token ids, plus a logits row per request that
+ * samples on the host or asked for log-probabilities. On the CPU the copy is free but still counted, so a test on
+ * the CPU sees exactly the transfers a GPU run would make. Not thread-safe: one per engine.
+ */
+public final class HostCopy {
+    private long copies;
+    private long bytes;
+
+    /** What has crossed so far. */
+    public record Count(long copies, long bytes) {
+        public Count minus(Count earlier) {
+            return new Count(copies - earlier.copies, bytes - earlier.bytes);
+        }
+    }
+
+    /** {@code t} as int64 values on the host, in row-major order (one copy). */
+    public long[] longs(Tensor t) {
+        Tensor h = t.cpu().to(ScalarType.Long).contiguous();
+        long[] out = new long[(int) h.numel()];
+        h.data_ptr_long().get(out);
+        record(out.length * (long) Long.BYTES);
+        return out;
+    }
+
+    /** {@code t} as float32 values on the host, in row-major order (one copy). */
+    public float[] floats(Tensor t) {
+        Tensor h = t.cpu().to(ScalarType.Float).contiguous();
+        float[] out = new float[(int) h.numel()];
+        h.data_ptr_float().get(out);
+        record(out.length * (long) Float.BYTES);
+        return out;
+    }
+
+    public Count count() {
+        return new Count(copies, bytes);
+    }
+
+    private void record(long n) {
+        copies++;
+        bytes += n;
+    }
+}
