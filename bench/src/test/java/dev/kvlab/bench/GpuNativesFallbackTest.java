@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 class GpuNativesFallbackTest {
     private static final Pattern NOT_FOUND = Pattern.compile("^\\s*(\\S+) => not found$", Pattern.MULTILINE);
     private static final String LOADER = "/lib64/ld-linux-x86-64.so.2";
+    private static final String JVM_INCUBATOR_NOTE = "WARNING: Using incubator modules";
 
     @Test
     void missingLibrariesAreWhatTheDynamicLoaderCannotFind() throws Exception {
@@ -84,11 +85,13 @@ class GpuNativesFallbackTest {
     private record Run(int code, String out, String err) {
     }
 
-    /** {@code kvlab generate} on tiny-random in a child JVM with this test's class path (the GPU build's). */
+    /** {@code kvlab generate} on tiny-random in a child JVM with this test's class path (the GPU build's) and the
+     *  launcher's JVM flags. */
     private static Run kvlab(String... device) throws Exception {
         Path err = Files.createTempFile("kvlab-gpu", ".err");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-cp", System.getProperty("java.class.path"),
+                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "--enable-native-access=ALL-UNNAMED",
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
                 KvlabMain.class.getName(), "generate", "--model", "tiny-random", "--threads", "1",
                 "--prompt-ids", "464,2068", "--max-new-tokens", "4", "--ignore-eos", "--json"));
         cmd.addAll(List.of(device));
@@ -97,7 +100,8 @@ class GpuNativesFallbackTest {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int code = p.waitFor();
-        String e = Files.readString(err);
+        String e = Files.readString(err).lines().filter(l -> !l.startsWith(JVM_INCUBATOR_NOTE))
+                .collect(Collectors.joining("\n"));   // the JVM's own line, printed for --add-modules
         Files.delete(err);
         return new Run(code, out, e);
     }
