@@ -37,6 +37,14 @@ public interface KvCache {
         return numTokens <= spec().capacityTokens();
     }
 
+    /**
+     * Pool slots the runtime must allocate for this cache: every slot it may ever hand out. The default is the whole
+     * spec; a strategy that stores nothing answers 0, so no pool memory is taken for it.
+     */
+    default int poolSlots() {
+        return spec().capacityTokens();
+    }
+
     /** Room for the next chunk of {@code request.seq()}, or {@link Allocation.NoRoom} with the cache unchanged. */
     Allocation allocate(AllocRequest request);
 

@@ -28,6 +28,12 @@ public final class NoneCache implements KvCache {
         this.spec = spec;
     }
 
+    /** Stores nothing: no pool slot is ever handed out. */
+    @Override
+    public int poolSlots() {
+        return 0;
+    }
+
     @Override
     public boolean canEverHold(int numTokens) {
         return true;   // stores nothing

@@ -56,22 +56,19 @@ public final class Engine implements AutoCloseable {
                 c.nPositions());
         this.cache = KvCacheRegistry.create(config.strategy(), spec, config.cacheOptions());
         this.scheduler = new Scheduler(new SchedulerConfig(config.maxSeqs(), config.maxBatchedTokens()), cache);
-        int block = config.cacheOptions().blockSize();
-        int gatherLen = (c.nPositions() + block - 1) / block * block;
-        this.pool = allocate(spec, gatherLen);
+        this.pool = allocate(spec.withCapacityTokens(cache.poolSlots()));
         this.sampling = new Sampling(c.eosTokenId());
         this.usage = KvUsage.empty(cache.memory());
     }
 
     /** The pool, checked against memory first; a failed native allocation is bad input (too big), one line. */
-    private KvPool allocate(CacheSpec spec, int gatherLen) {
-        long bytes = (long) spec.capacityTokens() * spec.bytesPerToken()
-                + 2L * gatherLen * spec.bytesPerToken() / spec.numLayers();
+    private KvPool allocate(CacheSpec spec) {
+        long bytes = KvPool.bytesFor(spec);
         if (model.device().is_cpu()) {
             KvBudget.checkHostMemory(bytes, spec.capacityTokens(), spec.bytesPerToken());
         }
         try {
-            return new KvPool(spec, gatherLen, model.device(), model.dtype());
+            return new KvPool(spec, model.device(), model.dtype());
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("cannot allocate the KV pool (" + bytes + " bytes, "
                     + spec.capacityTokens() + " tokens): " + String.valueOf(e.getMessage()).lines().findFirst()

@@ -29,7 +29,7 @@ public final class DecodeAttentionProbe implements AutoCloseable {
         int h = spec.numHeads();
         int d = spec.headDim();
         int t = batch.numRows();
-        this.pool = new KvPool(spec, 1, device, ComputeDType.FLOAT32);
+        this.pool = new KvPool(spec, device, ComputeDType.FLOAT32);
         this.attention = new DecodeAttention(h, d, device, ComputeDType.FLOAT32, options);
         try (PointerScope scope = new PointerScope()) {
             for (int l = 0; l < spec.numLayers(); l++) {

@@ -60,7 +60,7 @@ public final class Gpt2Model implements AutoCloseable {
     /**
      * Runs one step.
      *
-     * @param pool the KV pool; may be null when every chunk recomputes (strategy {@code none})
+     * @param pool the KV pool (for a strategy that stores nothing, one of 0 slots)
      * @return logits {@code [S, vocab]} float32, one row per chunk with {@code wantLogits}, in chunk order
      */
     public Tensor forward(ForwardBatch batch, KvPool pool) {
@@ -77,10 +77,11 @@ public final class Gpt2Model implements AutoCloseable {
     }
 
     private Tensor run(ForwardBatch batch, KvPool pool, boolean allRows) {
+        java.util.Objects.requireNonNull(pool, "pool");
         checkPositions(batch);
         try (NoGradGuard noAutograd = new NoGradGuard()) {
             applyCopies(batch, pool);
-            return layers(new StepInputs(batch, device, pool != null && decode.takesDecodeRows()), pool, allRows);
+            return layers(new StepInputs(batch, device, decode.takesDecodeRows()), pool, allRows);
         }
     }
 
@@ -133,11 +134,11 @@ public final class Gpt2Model implements AutoCloseable {
 
     /** One chunk's attention, {@code [n, E]}. */
     private Tensor chunkAttention(int l, ChunkPlan p, Tensor q, Tensor k, Tensor v, KvPool pool) {
-        Tensor poolK = pool == null ? null : pool.keys(l);
-        Tensor poolV = pool == null ? null : pool.values(l);
+        Tensor poolK = pool.keys(l);
+        Tensor poolV = pool.values(l);
         Tensor qc = q.narrow(0, p.row(), p.numRows()).transpose(0, 1).unsqueeze(0);                   // [1, H, n, D]
-        Tensor kc = p.reader().read(poolK, k, pool == null ? null : pool.gatherKeys()).transpose(0, 1).unsqueeze(0);
-        Tensor vc = p.reader().read(poolV, v, pool == null ? null : pool.gatherValues()).transpose(0, 1).unsqueeze(0);
+        Tensor kc = p.reader().read(poolK, k, pool.gatherKeys()).transpose(0, 1).unsqueeze(0);
+        Tensor vc = p.reader().read(poolV, v, pool.gatherValues()).transpose(0, 1).unsqueeze(0);
         TensorOptional mask = p.mask() == null ? new TensorOptional() : new TensorOptional(p.mask());
         Tensor o = torch.scaled_dot_product_attention(qc, kc, vc, mask, 0.0, p.causal(),
                 new DoubleOptional(), false);                                                         // [1, H, n, D]

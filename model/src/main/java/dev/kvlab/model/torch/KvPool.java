@@ -14,7 +14,8 @@ import org.bytedeco.pytorch.global.torch;
  * The tensor half of the KV cache: one preallocated K and one V tensor per layer, addressed by slot, shared by all
  * sequences; the one owner of that memory. Which slot holds which token is the {@code KvCache}'s business.
  *
- * <p>Also holds one gather buffer pair, used by the paged read path so that reads never allocate per step.
+ * <p>Also holds one gather buffer pair, used by the paged read path so that reads never allocate per step. It holds
+ * the longest sequence a read can gather, {@link #gatherRows(CacheSpec)}, decided here from the geometry alone.
  * Invariant: tensors are allocated once, in the constructor, and never resized.
  */
 public final class KvPool implements AutoCloseable {
@@ -22,18 +23,15 @@ public final class KvPool implements AutoCloseable {
     private final CacheSpec spec;
     private final List<Tensor> keys = new ArrayList<>();     // per layer: [slots, heads, headDim]
     private final List<Tensor> values = new ArrayList<>();   // per layer: [slots, heads, headDim]
-    private final Tensor gatherKeys;                         // [maxPositions + blockSizeSlack, heads, headDim]
-    private final Tensor gatherValues;                       // [maxPositions + blockSizeSlack, heads, headDim]
+    private final Tensor gatherKeys;                         // [gatherRows(spec), heads, headDim]
+    private final Tensor gatherValues;                       // [gatherRows(spec), heads, headDim]
 
-    /**
-     * @param spec      geometry; {@code capacityTokens} slots per layer (0 is allowed: the {@code none} strategy)
-     * @param gatherLen rows of the gather buffers: the longest sequence a paged read may gather, rounded up to a block
-     */
-    public KvPool(CacheSpec spec, int gatherLen, Device device, ComputeDType dtype) {
+    /** @param spec geometry; {@code capacityTokens} slots per layer (0 is allowed: a strategy that stores nothing) */
+    public KvPool(CacheSpec spec, Device device, ComputeDType dtype) {
         this.spec = spec;
         TensorOptions options = new TensorOptions(dtype.scalarType()).device(new org.bytedeco.pytorch.DeviceOptional(device));
         long[] shape = {spec.capacityTokens(), spec.numHeads(), spec.headDim()};
-        long[] gatherShape = {Math.max(gatherLen, 1), spec.numHeads(), spec.headDim()};
+        long[] gatherShape = {gatherRows(spec), spec.numHeads(), spec.headDim()};
         try {
             for (int l = 0; l < spec.numLayers(); l++) {
                 keys.add(owner.keep(torch.empty(shape, options, new MemoryFormatOptional())));
@@ -75,6 +73,20 @@ public final class KvPool implements AutoCloseable {
             keys.get(l).narrow(0, c.toSlot(), c.numSlots()).copy_(keys.get(l).narrow(0, c.fromSlot(), c.numSlots()));
             values.get(l).narrow(0, c.toSlot(), c.numSlots()).copy_(values.get(l).narrow(0, c.fromSlot(), c.numSlots()));
         }
+    }
+
+    /**
+     * Rows of the gather buffers: a read gathers one sequence's tokens, at most n_positions of them and at most
+     * what the pool holds (at least 1, so that a pool of 0 slots has a well-formed, unused buffer).
+     */
+    public static int gatherRows(CacheSpec spec) {
+        return Math.max(1, Math.min(spec.maxPositions(), spec.capacityTokens()));
+    }
+
+    /** Bytes a pool of {@code spec} allocates: K/V of every slot in every layer, plus the two gather buffers. */
+    public static long bytesFor(CacheSpec spec) {
+        return (long) spec.capacityTokens() * spec.bytesPerToken()
+                + 2L * gatherRows(spec) * spec.bytesPerToken() / spec.numLayers();
     }
 
     /** Bytes of the K/V tensors (excluding gather buffers). */

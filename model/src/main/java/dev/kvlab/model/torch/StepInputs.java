@@ -126,8 +126,8 @@ final class StepInputs {
     /**
      * The paged read. When the block table is one run of consecutive block ids (blocks taken in order: a sequence
      * prefilled while no other one was growing), its tokens sit in consecutive slots and the read is a zero-copy
-     * narrow of the pool, exactly like a contiguous read. Otherwise it gathers whole blocks into the pool's
-     * preallocated buffer (no per-step allocation) and trims to the tokens held.
+     * narrow of the pool, exactly like a contiguous read. Otherwise it gathers the slots of the tokens held, in
+     * position order, into the pool's preallocated buffer (no per-step allocation; at most n_positions rows).
      *
      * <p>Attending to each run in place and combining the runs under one softmax (no K/V copy) was measured slower
      * than the gather on CPU: about 7 native calls and 24 small GEMMs per run, layer and sequence cost more than
@@ -140,14 +140,15 @@ final class StepInputs {
             long start = (long) table[0] * bs;
             return (pool, fresh, gather) -> pool.narrow(0, start, v.numTokens());
         }
-        Tensor blocks = Tensors.longs(table, device);   // [blocks]
-        int nb = table.length;
+        int[] slots = new int[v.numTokens()];
+        for (int p = 0; p < slots.length; p++) {
+            slots[p] = table[p / bs] * bs + p % bs;
+        }
+        Tensor index = Tensors.longs(slots, device);   // [numTokens]
         return (pool, fresh, gather) -> {
-            long poolBlocks = pool.size(0) / bs;
-            Tensor byBlock = pool.narrow(0, 0, poolBlocks * bs).view(poolBlocks, bs, pool.size(1), pool.size(2));
-            Tensor out = gather.narrow(0, 0, (long) nb * bs).view(nb, bs, pool.size(1), pool.size(2));
-            torch.index_select_out(out, byBlock, 0, blocks);
-            return gather.narrow(0, 0, v.numTokens());
+            Tensor out = gather.narrow(0, 0, v.numTokens());
+            torch.index_select_out(out, pool, 0, index);
+            return out;
         };
     }
 

@@ -35,7 +35,7 @@ public final class TeacherForcing {
         SeqChunk chunk = new SeqChunk(sequence, 0, nothingStored, true);
         Gpt2Config c = model.config();
         CacheSpec empty = new CacheSpec(c.nLayer(), c.nHead(), c.headDim(), model.dtype().bytes(), 0, c.nPositions());
-        try (PointerScope scope = new PointerScope(); KvPool none = new KvPool(empty, 1, model.device(), model.dtype())) {
+        try (PointerScope scope = new PointerScope(); KvPool none = new KvPool(empty, model.device(), model.dtype())) {
             float[] all = new HostCopy().floats(model.forwardAllRows(new ForwardBatch(List.of(chunk)), none));
             int vocab = c.vocabSize();                                                       // all: [L * vocab]
             float[][] rows = new float[sequence.length][];

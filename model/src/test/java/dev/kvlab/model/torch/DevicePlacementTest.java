@@ -65,7 +65,7 @@ class DevicePlacementTest {
     @Test
     void weightsAndPoolLiveOnTheDevice() {
         try (TensorSource src = FormulaWeights.of(config, 0); DeviceWeights w = new DeviceWeights(src, META,
-                ComputeDType.FLOAT32); KvPool pool = new KvPool(spec(64), 64, META, ComputeDType.FLOAT32)) {
+                ComputeDType.FLOAT32); KvPool pool = new KvPool(spec(64), META, ComputeDType.FLOAT32)) {
             List<Tensor> weights = TensorGraph.tensors(w);
             assertEquals(4 + 12 * config.nLayer(), weights.size());   // wte, wpe, ln_f x2, 12 per block
             assertAllOn(weights, "weights");

@@ -90,7 +90,7 @@ class PagedReadTest {
         int capacity = 300 * BS;
         CacheSpec spec = new CacheSpec(c.nLayer(), c.nHead(), c.headDim(), 4, capacity, c.nPositions());
         List<float[]> out = new ArrayList<>();
-        try (KvPool pool = new KvPool(spec, c.nPositions(), model.device(), model.dtype())) {
+        try (KvPool pool = new KvPool(spec, model.device(), model.dtype())) {
             int from = 0;
             while (from < TOKENS) {
                 int to = from < PREFILL ? Math.min(PREFILL, from + CHUNK) : from + 1;
