@@ -35,6 +35,17 @@ public record TokenLogprobs(double logprob, int[] topIds, double[] topLogprobs) 
      * @param k      how many top tokens to report (0 allowed)
      */
     public static TokenLogprobs of(float[] logits, int token, int k) {
+        double logZ = logNormalizer(logits);
+        int[] top = topK(logits, Math.min(k, logits.length));
+        double[] lp = new double[top.length];
+        for (int i = 0; i < top.length; i++) {
+            lp[i] = logits[top[i]] - logZ;
+        }
+        return new TokenLogprobs(logits[token] - logZ, top, lp);
+    }
+
+    /** {@code log(sum(exp(logits)))} in double precision, stable (the max is taken out first): log p = logit - it. */
+    public static double logNormalizer(float[] logits) {
         double max = Double.NEGATIVE_INFINITY;
         for (float l : logits) {
             max = Math.max(max, l);
@@ -43,13 +54,7 @@ public record TokenLogprobs(double logprob, int[] topIds, double[] topLogprobs) 
         for (float l : logits) {
             sum += Math.exp(l - max);
         }
-        double logZ = max + Math.log(sum);
-        int[] top = topK(logits, Math.min(k, logits.length));
-        double[] lp = new double[top.length];
-        for (int i = 0; i < top.length; i++) {
-            lp[i] = logits[top[i]] - logZ;
-        }
-        return new TokenLogprobs(logits[token] - logZ, top, lp);
+        return max + Math.log(sum);
     }
 
     /** The k largest entries' indices, largest first, ties to the lower index; O(vocab * k). */
