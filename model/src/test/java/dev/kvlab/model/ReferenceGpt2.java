@@ -64,11 +64,37 @@ public final class ReferenceGpt2 {
      * {@code window = Integer.MAX_VALUE} is full causal attention.
      */
     public double[] logits(int[] tokenIds, int window, int sinks) {
+        double[][] x = hidden(tokenIds, window, sinks);
+        return head(x[x.length - 1]);
+    }
+
+    /**
+     * Teacher forcing with full causal attention: the logits of every position, row t predicting token t + 1.
+     *
+     * @param tokenIds 1..nPositions ids, each in [0, vocabSize)
+     * @return [T][V] logits
+     */
+    public double[][] allLogits(int[] tokenIds) {
+        double[][] x = hidden(tokenIds, Integer.MAX_VALUE, 0);
+        double[][] out = new double[x.length][];
+        for (int t = 0; t < x.length; t++) {
+            out[t] = head(x[t]);
+        }
+        return out;
+    }
+
+    /** The last block's output for every position, before ln_f: [T, E]. */
+    private double[][] hidden(int[] tokenIds, int window, int sinks) {
         double[][] x = embed(tokenIds);                       // [T, E]
         for (Block b : blocks) {
             block(b, x, window, sinks);
         }
-        double[] last = layerNorm(x[x.length - 1], lnfW, lnfB);
+        return x;
+    }
+
+    /** ln_f, then the tied LM head: [V] logits of one position's hidden state [E]. */
+    private double[] head(double[] hiddenRow) {
+        double[] last = layerNorm(hiddenRow, lnfW, lnfB);
         double[] out = new double[c.vocabSize()];
         int e = c.nEmbd();
         for (int v = 0; v < out.length; v++) {

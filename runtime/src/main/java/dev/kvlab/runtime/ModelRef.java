@@ -5,6 +5,7 @@ import dev.kvlab.model.FormulaWeights;
 import dev.kvlab.model.Gpt2Config;
 import dev.kvlab.model.Gpt2Tokenizer;
 import dev.kvlab.model.ModelLoadException;
+import dev.kvlab.model.ShippedCheckpoint;
 import dev.kvlab.model.TensorSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +14,9 @@ import java.util.stream.Collectors;
 
 /**
  * Resolves {@code --model}: a built-in GPT-2-shaped model with reproducible formula weights
- * ({@code <preset>-random}, e.g. {@code gpt2-random}, {@code tiny-random}; nothing is downloaded) or a directory in
- * the Hugging Face layout (config.json, model.safetensors, optional tokenizer.json).
+ * ({@code <preset>-random}, e.g. {@code gpt2-random}, {@code tiny-random}; nothing is downloaded), a trained
+ * checkpoint that ships inside kvlab ({@code kjv-small}, see {@link ShippedCheckpoint}) or a directory in the
+ * Hugging Face layout (config.json, model.safetensors, optional tokenizer.json).
  */
 public final class ModelRef {
     /** The default model: GPT-2 124M shapes, formula weights, seed 0. */
@@ -24,14 +26,27 @@ public final class ModelRef {
     private ModelRef() {
     }
 
-    /** Built-in model names, one per preset. */
+    /** Built-in formula model names, one per preset. */
     public static List<String> builtinNames() {
         return Gpt2Config.presetNames().stream().map(n -> n + RANDOM).collect(Collectors.toList());
+    }
+
+    /** Every built-in name: the formula models, then the shipped trained checkpoints. */
+    public static List<String> allBuiltinNames() {
+        List<String> out = new java.util.ArrayList<>(builtinNames());
+        ShippedCheckpoint.all().forEach(c -> out.add(c.name()));
+        return out;
     }
 
     /** Whether {@code name} is a built-in formula model. */
     public static boolean isBuiltin(String name) {
         return builtinNames().contains(name);
+    }
+
+    /** The checkpoint directory {@code name} stands for: a shipped checkpoint's extracted files, or the path. */
+    static Path directoryOf(String name) {
+        ShippedCheckpoint shipped = ShippedCheckpoint.named(name);
+        return shipped != null ? shipped.directory() : Path.of(name);
     }
 
     /** Opens the weights of {@code name}; the caller closes them. */
@@ -40,10 +55,10 @@ public final class ModelRef {
             String preset = name.substring(0, name.length() - RANDOM.length());
             return FormulaWeights.of(Gpt2Config.preset(preset), weightsSeed);
         }
-        Path dir = Path.of(name);
+        Path dir = directoryOf(name);
         if (!Files.isDirectory(dir)) {
             throw new ModelLoadException("model '" + name + "' is neither a directory nor a built-in model ("
-                    + String.join(", ", builtinNames()) + ")");
+                    + String.join(", ", allBuiltinNames()) + ")");
         }
         return Checkpoints.open(dir);
     }
@@ -53,6 +68,6 @@ public final class ModelRef {
         if (isBuiltin(name)) {
             return Gpt2Tokenizer.builtin();
         }
-        return Gpt2Tokenizer.forModel(Path.of(name), config.vocabSize());
+        return Gpt2Tokenizer.forModel(directoryOf(name), config.vocabSize());
     }
 }

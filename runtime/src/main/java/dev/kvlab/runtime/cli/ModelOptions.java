@@ -9,9 +9,9 @@ import picocli.CommandLine.Option;
 /** Which model to run and where: shared by every command that runs the model. */
 public final class ModelOptions {
     @Option(names = "--model", defaultValue = ModelRef.DEFAULT, paramLabel = "M",
-            description = "A Hugging Face GPT-2 directory, or a built-in formula-weight model: tiny-random, "
-                    + "distilgpt2-random, gpt2-random, gpt2-medium-random, gpt2-large-random, gpt2-xl-random "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "A Hugging Face GPT-2 directory, the shipped trained model kjv-small, or a built-in "
+                    + "formula-weight model: tiny-random, distilgpt2-random, gpt2-random, gpt2-medium-random, "
+                    + "gpt2-large-random, gpt2-xl-random (default: ${DEFAULT-VALUE}).")
     public String model;
 
     @Option(names = "--weights-seed", defaultValue = "0", description = "Seed of the built-in models' weight formula.")

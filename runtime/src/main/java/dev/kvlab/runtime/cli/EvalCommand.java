@@ -1,0 +1,101 @@
+package dev.kvlab.runtime.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.kvlab.runtime.EngineConfig;
+import dev.kvlab.runtime.LoadedModel;
+import dev.kvlab.runtime.Perplexity;
+import dev.kvlab.runtime.TeacherForcing;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code kvlab eval}: teacher-forced perplexity of a text (or token ids) under a cache strategy. */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Teacher-forced perplexity of a text under a cache strategy: the text runs through the real "
+                + "cache in chunks and every next token is scored. Texts longer than the context are scored as "
+                + "consecutive windows of n_positions tokens.")
+public final class EvalCommand implements Callable<Integer> {
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    static final class Input {
+        @Option(names = "--text-file", paramLabel = "F", description = "UTF-8 text, encoded with the model's tokenizer.")
+        Path textFile;
+
+        @Option(names = "--ids-file", paramLabel = "F", description = "Token ids, comma- or whitespace-separated.")
+        Path idsFile;
+    }
+
+    @Option(names = "--chunk", defaultValue = "64", description = "Tokens per forward pass (default: ${DEFAULT-VALUE}).")
+    int chunk;
+
+    @Option(names = "--json", description = "One JSON object: perplexity, nll_per_token, num_tokens, ...")
+    boolean json;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    CacheFlags cacheFlags;
+
+    @Override
+    public Integer call() throws IOException {
+        if (chunk < 1) {
+            throw new BadInputException("--chunk must be >= 1, got " + chunk);
+        }
+        try (LoadedModel m = LoadedModel.load(modelOptions.model, modelOptions.weightsSeed, modelOptions.runtime())) {
+            int[] ids = input.textFile != null ? m.tokenizer().encode(readText(input.textFile))
+                    : IdsFile.read(input.idsFile);
+            EngineConfig config = cacheFlags.engineConfig(2L * m.config().nLayer() * m.config().nEmbd()
+                    * m.model().dtype().bytes());
+            TeacherForcing forcing = new TeacherForcing(config.strategy(), config.cacheOptions(),
+                    config.kvBudgetTokens(), chunk);
+            Perplexity p = Perplexity.of(m.model(), forcing, ids);
+            System.out.println(json ? json(m, p) : String.format(Locale.ROOT,
+                    "perplexity %.4f  nll_per_token %.6f  num_tokens %d  (%s, %d window(s) of <= %d tokens, "
+                            + "peak KV %.2f MiB)", p.perplexity(), p.nllPerToken(), p.numTokens(), describe(),
+                    p.numWindows(), m.config().nPositions(), p.peakLiveBytes() / 1048576.0));
+            return 0;
+        }
+    }
+
+    private String describe() {
+        return "ring".equals(cacheFlags.cache) ? "ring window " + cacheFlags.window + " sinks " + cacheFlags.sinks
+                : cacheFlags.cache;
+    }
+
+    private String json(LoadedModel m, Perplexity p) {
+        JsonObject o = new JsonObject();
+        o.addProperty("model", m.name());
+        o.addProperty("strategy", cacheFlags.cache);
+        if ("ring".equals(cacheFlags.cache)) {
+            o.addProperty("window", cacheFlags.window);
+            o.addProperty("sinks", cacheFlags.sinks);
+        }
+        o.addProperty("perplexity", p.perplexity());
+        o.addProperty("nll_per_token", p.nllPerToken());
+        o.addProperty("num_tokens", p.numTokens());
+        o.addProperty("num_windows", p.numWindows());
+        o.addProperty("kv_peak_live_bytes", p.peakLiveBytes());
+        return new GsonBuilder().disableHtmlEscaping().create().toJson(o);
+    }
+
+    private static String readText(Path f) throws IOException {
+        if (!Files.isRegularFile(f)) {
+            throw new BadInputException("--text-file " + f + ": not a readable file");
+        }
+        String text = new String(Files.readAllBytes(f), StandardCharsets.UTF_8);
+        if (text.isEmpty()) {
+            throw new BadInputException("--text-file " + f + " is empty");
+        }
+        return text;
+    }
+}
