@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * The charts of a bench run, each drawn only when its experiment ran: throughput vs batch limit (continuous vs
  * static), latency vs load, KV memory vs sequence length per strategy, time per token vs length with and without
- * cache, KV waste and max concurrency per strategy, paged block size, ring quality vs window.
+ * cache, KV waste and max concurrency per strategy, paged block size, quality vs KV memory, perplexity vs position.
  */
 public final class BenchCharts {
     static final double MIB = 1024.0 * 1024.0;
@@ -17,8 +17,8 @@ public final class BenchCharts {
     /** Every chart this class can draw (file stems), in drawing order. */
     public static final List<String> NAMES = List.of("throughput_vs_batch_limit", "latency_vs_load",
             "kv_waste_by_strategy", "throughput_by_strategy", "max_concurrent_at_budget", "waste_vs_block_size",
-            "kv_memory_vs_length", "time_per_token_vs_length", "total_time_vs_length", "ring_agreement_vs_window",
-            "ring_kl_vs_window");
+            "kv_memory_vs_length", "time_per_token_vs_length", "total_time_vs_length", "quality_vs_kv_memory",
+            "perplexity_vs_position");
 
     private BenchCharts() {
     }
@@ -33,7 +33,8 @@ public final class BenchCharts {
         blockSize(r.runs(), dir, names);
         kvGrowth(r.kvGrowth(), r.env().model(), dir, names);
         longGen(r.longGen(), dir, names);
-        ringQuality(r.ringQuality(), dir, names);
+        quality(r.quality(), dir, names);
+        perplexityVsPosition(r.qualityPositions(), dir, names);
         return names;
     }
 
@@ -137,24 +138,31 @@ public final class BenchCharts {
                 "total_time_vs_length", names);
     }
 
-    private static void ringQuality(List<RingQualityRow> rows, Path dir, List<String> names) {
+    /** Perplexity against the K/V bytes held: one line per ring sink count, one point per full-holding strategy. */
+    private static void quality(List<QualityRow> rows, Path dir, List<String> names) {
         if (rows.isEmpty()) {
             return;
         }
-        var groups = Rows.group(rows, r -> "greedy agreement with full attention");
-        String model = rows.get(0).env().model();
-        save(ChartFiles.line("Ring window vs full attention (" + model + ", teacher-forced)",
-                "window (tokens held, sinks included)", "same argmax token as full attention (%)",
-                Rows.series(groups, RingQualityRow::window, RingQualityRow::greedyAgreement, 100)), dir,
-                "ring_agreement_vs_window", names);
-        Map<String, ChartFiles.Series> div = new LinkedHashMap<>();
-        div.put("KL(full || ring)", Rows.series(groups, RingQualityRow::window, RingQualityRow::klFullRingNats, 1)
-                .values().iterator().next());
-        div.put("NLL gap (ring - full)", Rows.series(groups, RingQualityRow::window, RingQualityRow::nllGapNats, 1)
-                .values().iterator().next());
-        save(ChartFiles.line("Ring window: how far next-token distributions move (" + model + ")",
-                "window (tokens held, sinks included)", "nats per position (mean past the window)", div),
-                dir, "ring_kl_vs_window", names);
+        var groups = Rows.group(rows, r -> r.strategy().equals("ring") ? "ring, " + r.sinks() + " sinks"
+                : r.strategy());
+        QualityRow any = rows.get(0);
+        save(ChartFiles.line("Quality vs KV memory (" + any.env().model() + ", " + any.text() + " passages of "
+                        + any.length() + " tokens)", "KV held per sequence (MiB)", "perplexity (teacher-forced)",
+                Rows.series(groups, r -> r.kvBytesHeld() / MIB, QualityRow::perplexity, 1)), dir,
+                "quality_vs_kv_memory", names);
+    }
+
+    /** Perplexity per position bucket: the full cache and the ring at windows 64 and 256, with and without sinks. */
+    private static void perplexityVsPosition(List<QualityPositionRow> rows, Path dir, List<String> names) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<QualityPositionRow> shown = rows.stream().filter(r -> !r.label().startsWith("ring")
+                || r.label().startsWith("ring w=64 ") || r.label().startsWith("ring w=256 ")).toList();
+        save(ChartFiles.line("Perplexity vs position (" + rows.get(0).env().model() + ")",
+                "query position (bucket start; position p predicts token p + 1)", "perplexity in the bucket",
+                Rows.series(Rows.group(shown, QualityPositionRow::label), QualityPositionRow::positionFrom,
+                        QualityPositionRow::perplexity, 1)), dir, "perplexity_vs_position", names);
     }
 
     static String label(String strategy) {

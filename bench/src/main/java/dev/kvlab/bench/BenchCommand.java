@@ -46,7 +46,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--only", split = ",", paramLabel = "NAME,...",
-            description = "Run only these parts of the plan: sweep names, kv-growth, ring-quality, long-gen.")
+            description = "Run only these parts of the plan: sweep names, kv-growth, quality, long-gen.")
     List<String> only;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where results go (default: results/bench-<timestamp>).")

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * Writes a run directory: {@code runs.jsonl/.csv} (one row per sweep point), {@code requests.jsonl/.csv},
- * {@code kv_growth}, {@code long_gen}, {@code ring_quality} tables when those ran, {@code charts/*.png|svg} and
+ * {@code kv_growth}, {@code long_gen}, {@code quality}, {@code quality_positions}, {@code attention} tables when those ran, {@code charts/*.png|svg} and
  * {@code summary.md}.
  */
 final class BenchOutput {
@@ -22,7 +22,9 @@ final class BenchOutput {
         tableIfAny(dir, "requests", r.requests());
         tableIfAny(dir, "kv_growth", r.kvGrowth());
         tableIfAny(dir, "long_gen", r.longGen());
-        tableIfAny(dir, "ring_quality", r.ringQuality());
+        tableIfAny(dir, "quality", r.quality());
+        tableIfAny(dir, "quality_positions", r.qualityPositions());
+        tableIfAny(dir, "attention", r.attention());
         List<String> charts = BenchCharts.draw(r, dir.resolve("charts"));
         List<String> headlines = Headlines.of(r);
         try {

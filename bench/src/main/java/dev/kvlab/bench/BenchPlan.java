@@ -9,17 +9,17 @@ import java.util.List;
  * @param model       the model of the sweeps (a --model flag overrides it); null = the default model
  * @param sweeps      engine sweeps, run in order
  * @param longGen     with vs without cache as one sequence grows
- * @param ringQuality the ring window's effect on the logits
+ * @param quality     quality vs KV memory of every strategy on a trained model ({@link QualityExperiment})
  * @param kvGrowth    KV memory vs sequence length per strategy (cache accounting only, no model)
  */
-public record BenchPlan(String model, List<SweepSpec> sweeps, LongGenSpec longGen, RingQualitySpec ringQuality,
+public record BenchPlan(String model, List<SweepSpec> sweeps, LongGenSpec longGen, QualitySpec quality,
                         KvGrowthSpec kvGrowth) {
     public BenchPlan {
         sweeps = sweeps == null ? List.of() : List.copyOf(sweeps);
     }
 
     public BenchPlan withModel(String m) {
-        return new BenchPlan(m, sweeps, longGen, ringQuality, kvGrowth);
+        return new BenchPlan(m, sweeps, longGen, quality, kvGrowth);
     }
 
     /** Runs of all sweeps together (for the progress bar). */

@@ -40,9 +40,9 @@ final class BenchSession {
     Results run(String command) {
         try (models) {
             boolean local = server == null;   // the other measurements need the model in this JVM
-            if (local && plan.ringQuality() != null) {   // before measuring anything
-                RingQualitySpec rq = plan.ringQuality();
-                RingQuality.checkLength(rq, model(rq.model() == null ? plan.model() : rq.model()).config());
+            if (local && plan.quality() != null) {   // before measuring anything
+                QualitySpec q = plan.quality();
+                q.checkLength(model(qualityModel()).config());
             }
             progress.plan(plan.numSweepRuns());
             for (SweepSpec s : plan.sweeps()) {
@@ -55,8 +55,8 @@ final class BenchSession {
             if (local && plan.kvGrowth() != null && !log.hasKvGrowth()) {
                 log.kvGrowth(kvGrowth());
             }
-            if (local && plan.ringQuality() != null && !log.hasRingQuality()) {
-                log.ringQuality(ringQuality());
+            if (local && plan.quality() != null && !log.hasQuality()) {
+                log.quality(quality(), attention());
             }
             if (local && plan.longGen() != null && !log.hasLongGen()) {
                 log.longGen(longGen());
@@ -199,12 +199,28 @@ final class BenchSession {
         return KvGrowth.run(plan.kvGrowth(), model.config(), model.dtype().bytes());
     }
 
-    private List<RingQualityRow> ringQuality() {
-        RingQualitySpec spec = plan.ringQuality();
-        String name = spec.model() == null ? plan.model() : spec.model();
+    private String qualityModel() {
+        return plan.quality().model() == null ? plan.model() : plan.quality().model();
+    }
+
+    private QualityExperiment.Tables quality() {
+        QualitySpec spec = plan.quality();
+        String name = qualityModel();
         Gpt2Model model = model(name);
-        progress.plan(1 + spec.windows().size());
-        return RingQuality.rows(new RingQuality(model).run(spec, progress), env.now().withModel(name), spec.length());
+        QualityPassages p = QualityPassages.of(models.loaded(name), spec);
+        progress.plan(p.passages().size());
+        return new QualityExperiment(model, progress).run(spec, p.passages(), p.text(), env.now().withModel(name));
+    }
+
+    private List<AttentionRow> attention() {
+        QualitySpec spec = plan.quality();
+        String name = qualityModel();
+        Gpt2Model model = model(name);
+        QualityPassages p = QualityPassages.of(models.loaded(name), spec);
+        try (TensorSource weights = models.openWeights(name)) {
+            return AttentionSinks.rows(weights, model, p.passages().subList(0, Math.min(spec.attentionPassages(),
+                    p.passages().size())), p.text(), env.now().withModel(name));
+        }
     }
 
     private List<LongGenRow> longGen() {

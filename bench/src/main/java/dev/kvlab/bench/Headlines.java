@@ -21,7 +21,7 @@ public final class Headlines {
         batching(r.runs(), out);
         prefix(r.runs(), out);
         longGen(r.longGen(), out);
-        ring(r.ringQuality(), out);
+        quality(r.quality(), out);
         return out;
     }
 
@@ -99,13 +99,23 @@ public final class Headlines {
         });
     }
 
-    private static void ring(List<RingQualityRow> rows, List<String> out) {
+    /** Ring perplexity without and with sinks at each window, beside StreamingLLM's numbers. */
+    private static void quality(List<QualityRow> rows, List<String> out) {
         if (rows.isEmpty()) {
             return;
         }
-        StringBuilder b = new StringBuilder("Ring window vs full attention, greedy agreement past the window:");
-        rows.forEach(r -> b.append(f(" w=%d %.1f%%;", r.window(), 100 * r.greedyAgreement())));
-        out.add(b.substring(0, b.length() - 1));
+        QualityRow any = rows.get(0);
+        StringBuilder b = new StringBuilder(f("Perplexity (%s, %s text, full cache %.2f), ring sinks 0 / 4:",
+                any.env().model(), any.text(), any.perplexityFull()));
+        Rows.group(rows.stream().filter(r -> r.strategy().equals("ring")).toList(),
+                r -> String.valueOf(r.kvBudgetTokens())).forEach((w, rs) -> b.append(f(" w=%s %s / %s;", w,
+                    sinks(rs, 0), sinks(rs, 4))));
+        out.add(b.substring(0, b.length() - 1) + " (StreamingLLM, Llama-2-13B on PG19, 1024-token cache: window alone "
+                + "5158, with 4 sinks 5.40)");
+    }
+
+    private static String sinks(List<QualityRow> rs, int sinks) {
+        return rs.stream().filter(r -> r.sinks() == sinks).findFirst().map(r -> f("%.2f", r.perplexity())).orElse("-");
     }
 
     static String f(String format, Object... args) {

@@ -1,11 +1,13 @@
 package dev.kvlab.bench;
 
+import dev.kvlab.model.TensorSource;
 import dev.kvlab.model.torch.Gpt2Model;
 import dev.kvlab.model.torch.RuntimeOptions;
 import dev.kvlab.runtime.Engine;
 import dev.kvlab.runtime.EngineConfig;
 import dev.kvlab.runtime.GenerationRequest;
 import dev.kvlab.runtime.LoadedModel;
+import dev.kvlab.runtime.ModelRef;
 import java.util.List;
 
 /**
@@ -36,6 +38,17 @@ final class ModelHolder implements AutoCloseable {
         progress.note(String.format(java.util.Locale.ROOT, "kvlab: loaded and warmed up %s in %.1f s", name,
                 (System.nanoTime() - t0) / 1e9));
         return current.model();
+    }
+
+    /** The loaded model {@code name} with its tokenizer (loading it if needed); owned by this holder. */
+    LoadedModel loaded(String name) {
+        get(name);
+        return current;
+    }
+
+    /** The weights of {@code name}, opened again; the caller closes them. */
+    TensorSource openWeights(String name) {
+        return ModelRef.openWeights(name, weightsSeed);
     }
 
     private static void warmUp(Gpt2Model model) {

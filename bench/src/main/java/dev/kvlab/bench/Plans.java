@@ -4,7 +4,7 @@ import java.util.List;
 
 /** Selecting parts of a {@link BenchPlan}. */
 final class Plans {
-    static final List<String> SPECIAL = List.of("kv-growth", "ring-quality", "long-gen");
+    static final List<String> SPECIAL = List.of("kv-growth", "quality", "long-gen");
 
     private Plans() {
     }
@@ -24,7 +24,7 @@ final class Plans {
         }
         List<SweepSpec> sweeps = plan.sweeps().stream().filter(s -> names.contains(s.name())).toList();
         return new BenchPlan(plan.model(), sweeps, names.contains("long-gen") ? plan.longGen() : null,
-                names.contains("ring-quality") ? plan.ringQuality() : null,
+                names.contains("quality") ? plan.quality() : null,
                 names.contains("kv-growth") ? plan.kvGrowth() : null);
     }
 }

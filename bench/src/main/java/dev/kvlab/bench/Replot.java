@@ -68,7 +68,8 @@ final class Replot {
         }
         return new Results(env, o.string("command"), rows(dir, "runs", ResultRow.class),
                 rows(dir, "requests", RequestRow.class), rows(dir, "kv_growth", KvGrowthRow.class),
-                rows(dir, "long_gen", LongGenRow.class), rows(dir, "ring_quality", RingQualityRow.class));
+                rows(dir, "long_gen", LongGenRow.class), rows(dir, "quality", QualityRow.class),
+                rows(dir, "quality_positions", QualityPositionRow.class), rows(dir, "attention", AttentionRow.class));
     }
 
     private static String text(Path f) {

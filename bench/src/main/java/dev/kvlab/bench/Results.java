@@ -11,8 +11,11 @@ import java.util.List;
  * @param requests    one row per request of every run
  * @param kvGrowth    rows of {@link KvGrowth}
  * @param longGen     rows of {@link LongGen}
- * @param ringQuality rows of {@link RingQuality}
+ * @param quality     rows of {@link QualityExperiment}: one per strategy configuration
+ * @param qualityPositions its perplexity-vs-position curve
+ * @param attention   rows of {@link AttentionSinks}: one per layer
  */
 public record Results(BenchEnv env, String command, List<ResultRow> runs, List<RequestRow> requests,
-                      List<KvGrowthRow> kvGrowth, List<LongGenRow> longGen, List<RingQualityRow> ringQuality) {
+                      List<KvGrowthRow> kvGrowth, List<LongGenRow> longGen, List<QualityRow> quality,
+                      List<QualityPositionRow> qualityPositions, List<AttentionRow> attention) {
 }

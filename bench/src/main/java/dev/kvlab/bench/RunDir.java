@@ -19,7 +19,8 @@ final class RunDir {
     /** Files and folders a bench run writes; the ones {@code --overwrite} deletes. */
     static final List<String> OUTPUTS = List.of("meta.json", "summary.md", "charts", "runs.jsonl", "runs.csv",
             "requests.jsonl", "requests.csv", "kv_growth.jsonl", "kv_growth.csv", "long_gen.jsonl", "long_gen.csv",
-            "ring_quality.jsonl", "ring_quality.csv");
+            "quality.jsonl", "quality.csv", "quality_positions.jsonl", "quality_positions.csv", "attention.jsonl",
+            "attention.csv");
 
     private RunDir() {
     }

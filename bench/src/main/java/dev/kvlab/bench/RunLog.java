@@ -23,7 +23,9 @@ final class RunLog {
     private final List<RequestRow> requests = new ArrayList<>();
     private final List<KvGrowthRow> kvGrowth = new ArrayList<>();
     private final List<LongGenRow> longGen = new ArrayList<>();
-    private final List<RingQualityRow> ringQuality = new ArrayList<>();
+    private final List<QualityRow> quality = new ArrayList<>();
+    private final List<QualityPositionRow> qualityPositions = new ArrayList<>();
+    private final List<AttentionRow> attention = new ArrayList<>();
 
     /** @param dir the prepared {@code --out} directory ({@link RunDir}); null writes nothing (tests) */
     RunLog(Path dir) {
@@ -36,7 +38,9 @@ final class RunLog {
         requests.addAll(earlier.requests());
         kvGrowth.addAll(earlier.kvGrowth());
         longGen.addAll(earlier.longGen());
-        ringQuality.addAll(earlier.ringQuality());
+        quality.addAll(earlier.quality());
+        qualityPositions.addAll(earlier.qualityPositions());
+        attention.addAll(earlier.attention());
     }
 
     /** Appends one finished sweep point: its row and its requests' rows. */
@@ -57,9 +61,13 @@ final class RunLog {
         longGen.addAll(rows);
     }
 
-    synchronized void ringQuality(List<RingQualityRow> rows) {
-        append("ring_quality", rows);
-        ringQuality.addAll(rows);
+    synchronized void quality(QualityExperiment.Tables tables, List<AttentionRow> attentionRows) {
+        append("quality", tables.quality());
+        append("quality_positions", tables.positions());
+        append("attention", attentionRows);
+        quality.addAll(tables.quality());
+        qualityPositions.addAll(tables.positions());
+        attention.addAll(attentionRows);
     }
 
     /** Whether a sweep point of this experiment, label and workload has a row already (for --resume). */
@@ -76,14 +84,14 @@ final class RunLog {
         return !longGen.isEmpty();
     }
 
-    synchronized boolean hasRingQuality() {
-        return !ringQuality.isEmpty();
+    synchronized boolean hasQuality() {
+        return !quality.isEmpty();
     }
 
     /** Everything finished so far, as results. */
     synchronized Results snapshot(BenchEnv env, String command) {
         return new Results(env, command, List.copyOf(runs), List.copyOf(requests), List.copyOf(kvGrowth),
-                List.copyOf(longGen), List.copyOf(ringQuality));
+                List.copyOf(longGen), List.copyOf(quality), List.copyOf(qualityPositions), List.copyOf(attention));
     }
 
     private void append(String table, List<? extends Record> rows) {

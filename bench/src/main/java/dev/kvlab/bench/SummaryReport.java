@@ -78,7 +78,8 @@ public final class SummaryReport {
             b.append(mdTable(rs.stream().map(SummaryReport::cells).toList(), HEADER)).append('\n');
         });
         longGen(r.longGen(), b);
-        ring(r.ringQuality(), b);
+        quality(r.quality(), b);
+        attention(r.attention(), b);
         if (!charts.isEmpty()) {
             b.append("## Charts\n\n");
             charts.forEach(c -> b.append("![").append(c).append("](charts/").append(c).append(".png)\n"));
@@ -98,16 +99,30 @@ public final class SummaryReport {
                 .append('\n');
     }
 
-    private static void ring(List<RingQualityRow> rows, StringBuilder b) {
+    private static void quality(List<QualityRow> rows, StringBuilder b) {
         if (rows.isEmpty()) {
             return;
         }
-        b.append("## ring-quality (").append(rows.get(0).env().model()).append(")\n\n");
+        QualityRow any = rows.get(0);
+        b.append("## quality (").append(any.env().model()).append(", ").append(any.passages()).append(' ')
+                .append(any.text()).append(" passages of ").append(any.length()).append(" tokens, teacher-forced)\n\n");
         List<String[]> lines = new ArrayList<>();
-        rows.forEach(x -> lines.add(new String[] {String.valueOf(x.window()), String.valueOf(x.scoredPositions()),
-            f1(100 * x.greedyAgreement(), 1), f1(x.klFullRingNats(), 4), f1(x.nllGapNats(), 4)}));
-        b.append(mdTable(lines, "window", "positions scored", "greedy agreement %", "KL(full ‖ ring) nats",
-                "NLL gap nats")).append('\n');
+        rows.forEach(x -> lines.add(new String[] {x.label(), String.valueOf(x.kvBudgetTokens()),
+            f1(x.kvBytesHeld() / 1048576.0, 2), f1(x.perplexity(), 2), f1(x.deltaPerplexity(), 2),
+            f1(x.klFullStrategyNats(), 4), f1(100 * x.top1Agreement(), 1)}));
+        b.append(mdTable(lines, "strategy", "KV budget (tokens)", "KV held MiB", "perplexity", "Δ vs full",
+                "KL(full ‖ strategy) nats", "top-1 agreement %")).append('\n');
+    }
+
+    private static void attention(List<AttentionRow> rows, StringBuilder b) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        b.append("## attention sinks (share of attention, mean over heads and query positions >= 2)\n\n");
+        List<String[]> lines = new ArrayList<>();
+        rows.forEach(x -> lines.add(new String[] {String.valueOf(x.layer()), f1(x.firstTokenShare(), 3),
+            f1(x.previousTokenShare(), 3), f1(x.uniformFirstTokenShare(), 4)}));
+        b.append(mdTable(lines, "layer", "first token", "previous token", "first token if uniform")).append('\n');
     }
 
     static String mdTable(List<String[]> rows, String... header) {

@@ -112,19 +112,28 @@ class BenchCommandSmokeTest {
     }
 
     @Test
-    void configFileRunsLongGenerationAndRingQuality(@TempDir Path dir) throws IOException {
+    void configFileRunsLongGenerationAndQuality(@TempDir Path dir) throws IOException {
         Path plan = dir.resolve("plan.json");
         Files.writeString(plan, "{\"model\": \"tiny-random\", \"longGen\": {\"model\": \"tiny-random\", \"totalTokens\": 40,"
-                + " \"every\": 20, \"reps\": 1}, \"ringQuality\": {\"length\": 64, \"windows\": [16, 32]}}");
+                + " \"every\": 20, \"reps\": 1}, \"quality\": {\"length\": 64, \"passages\": 2, \"budgets\": [16, 64], \"sinks\": [0, 4],"
+                + " \"strategies\": [\"contiguous\", \"ring\"], \"attentionPassages\": 1}}");
         Outcome o = bench("--config", plan.toString(), "--out", dir.resolve("out").toString());
         assertEquals(0, o.code(), o.err());
         List<JsonObject> gen = jsonLines(dir.resolve("out/long_gen.jsonl"));
         assertEquals(6, gen.size());   // lengths 2, 20, 40 for contiguous and none
-        List<JsonObject> ring = jsonLines(dir.resolve("out/ring_quality.jsonl"));
-        assertEquals(2, ring.size());
-        assertEquals(64 - 16 - 1, ring.get(0).get("scored_positions").getAsInt());
+        List<JsonObject> q = jsonLines(dir.resolve("out/quality.jsonl"));
+        // contiguous at budget 64 (16 cannot hold a passage), ring at 16 and 64 with 0 and 4 sinks
+        assertEquals(List.of("contiguous", "ring w=16 s=0", "ring w=16 s=4", "ring w=64 s=0", "ring w=64 s=4"),
+                q.stream().map(r -> r.get("label").getAsString()).toList());
+        for (JsonObject r : q) {
+            assertEquals(2 * 63, r.get("scored_positions").getAsInt());
+            boolean holdsAll = r.get("kv_budget_tokens").getAsInt() >= 64;
+            assertEquals(holdsAll, r.get("kl_full_strategy_nats").getAsDouble() < 1e-6, r.toString());
+        }
+        assertEquals(2, jsonLines(dir.resolve("out/attention.jsonl")).size());        // tiny has 2 layers
         assertChart(dir.resolve("out"), "time_per_token_vs_length");
-        assertChart(dir.resolve("out"), "ring_agreement_vs_window");
+        assertChart(dir.resolve("out"), "quality_vs_kv_memory");
+        assertChart(dir.resolve("out"), "perplexity_vs_position");
         assertTrue(o.out().contains("Long generation to 40 tokens"), o.out());
     }
 

@@ -93,10 +93,10 @@ class BenchIntegrityTest {
 
     @Test
     void impossibleOrEndlessPlansAreRefused() throws IOException {
-        Path plan = Files.writeString(dir.resolve("plan.json"), "{\"ringQuality\": {\"length\": 5000, \"windows\": "
+        Path plan = Files.writeString(dir.resolve("plan.json"), "{\"quality\": {\"length\": 5000, \"budgets\": "
                 + "[64]}}");
         assertBadBeforeMeasuring(bench("--config", plan.toString(), "--out", dir.resolve("o").toString()),
-                "ring quality: length 5000 exceeds the model's 1024 positions");
+                "quality: length 5000 exceeds the model's 1024 positions");
         assertBadBeforeMeasuring(bench(with(SMALL, "--rates", "0.001")), "request rate must be >= 0.01");
         assertBadBeforeMeasuring(bench("--requests", "2000000000"), "--requests must be at most 1000000");
     }

@@ -17,7 +17,7 @@ class PlanAndTablesTest {
         assertTrue(names.containsAll(List.of("strategies", "batching", "capacity", "load", "prefix", "block-size")),
                 names.toString());
         assertNotNull(p.longGen());
-        assertNotNull(p.ringQuality());
+        assertNotNull(p.quality());
         assertNotNull(p.kvGrowth());
     }
 
@@ -114,12 +114,14 @@ class PlanAndTablesTest {
     }
 
     @Test
-    void ringScoreOfIdenticalLogitsIsPerfect() {
-        float[][] logits = {{1, 2, 3}, {3, 2, 1}, {0, 0, 5}, {1, 1, 1}};
-        RingQuality.Score s = RingQuality.score(logits, logits.clone(), new int[] {0, 1, 2, 0}, 1, 0);
-        assertEquals(2, s.positions());          // positions 1 and 2 have a next token
-        assertEquals(1.0, s.agreement());
-        assertEquals(0.0, s.kl(), 1e-12);
-        assertEquals(0.0, s.nllGap(), 1e-12);
+    void qualityConfigsScoreFullCachesOnlyWhereAPassageFits() {
+        QualitySpec spec = new QualitySpec(null, 128, 1, List.of(32, 128, 256), List.of(0, 4),
+                List.of("none", "paged", "ring"), 0, 0, 0);
+        assertEquals(List.of("none", "paged", "ring w=32 s=0", "ring w=32 s=4", "ring w=128 s=0", "ring w=128 s=4",
+                "ring w=256 s=0", "ring w=256 s=4"), QualityExperiment.configs(spec).stream()
+                .map(QualityExperiment.Config::label).toList());
+        assertEquals(128, QualityExperiment.configs(spec).get(1).budget());
+        assertEquals(1.0 / 3, AttentionSinks.uniformFirstShare(3), 1e-15);    // q = 2 only: 1/3
+        assertEquals((1.0 / 3 + 1.0 / 4) / 2, AttentionSinks.uniformFirstShare(4), 1e-15);
     }
 }
