@@ -102,7 +102,8 @@ public final class QualityExperiment {
             int[] ids = passages.get(i);
             progress.startRun("quality: passage " + (i + 1) + "/" + passages.size() + ", " + configs.size()
                     + " configurations");
-            TeacherForcing.Pass ref = new TeacherForcing("none", CacheOptions.DEFAULTS, 0, spec.chunk()).run(model, ids);
+            // the full cache: one cache-free pass (equal to a chunked one, TeacherForcingTest)
+            TeacherForcing.Pass ref = new TeacherForcing("none", CacheOptions.DEFAULTS, 0, ids.length).run(model, ids);
             QualityMetrics.Scores self = QualityMetrics.compare(ref.logits(), ref.logits(), vocab, ids);
             full.add(self, self.nll(), 0);
             for (int k = 0; k < configs.size(); k++) {

@@ -10,7 +10,7 @@ import java.util.List;
  * @param model      model (default: the plan's); a shipped trained model ({@code kjv-small}) is scored on its
  *                   held-out text, any other on seeded random tokens
  * @param length     tokens per passage (default 1024, the whole context)
- * @param passages   passages, evenly spaced over the held-out token stream (default 8)
+ * @param passages   passages, evenly spaced over the held-out token stream (default 4)
  * @param budgets    KV budgets in tokens: the ring's window; strategies that hold everything need budget >= length
  *                   (default 32, 64, ..., 1024)
  * @param sinks      ring sink counts (default 0 and 4)
@@ -31,7 +31,7 @@ public record QualitySpec(String model, int length, int passages, List<Integer> 
 
     public QualitySpec {
         length = length == 0 ? 1024 : length;
-        passages = passages == 0 ? 8 : passages;
+        passages = passages == 0 ? 4 : passages;
         budgets = budgets == null || budgets.isEmpty() ? List.of(32, 64, 128, 256, 512, 1024) : List.copyOf(budgets);
         sinks = sinks == null || sinks.isEmpty() ? List.of(0, 4) : List.copyOf(sinks);
         strategies = strategies == null || strategies.isEmpty() ? KvCacheRegistry.names() : List.copyOf(strategies);
