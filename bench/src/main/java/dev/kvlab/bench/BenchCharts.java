@@ -144,7 +144,7 @@ public final class BenchCharts {
             return;
         }
         var groups = Rows.group(rows, r -> r.strategy().equals("ring") ? "ring, " + r.sinks() + " sinks"
-                : r.strategy());
+                : label(r.strategy()));
         QualityRow any = rows.get(0);
         save(ChartFiles.line("Quality vs KV memory (" + any.env().model() + ", " + any.text() + " passages of "
                         + any.length() + " tokens)", "KV held per sequence (MiB)", "perplexity (teacher-forced)",

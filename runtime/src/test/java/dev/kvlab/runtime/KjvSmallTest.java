@@ -13,11 +13,15 @@ import dev.kvlab.model.TensorSource;
 import dev.kvlab.model.torch.ComputeDType;
 import dev.kvlab.model.torch.DeviceKind;
 import dev.kvlab.model.torch.RuntimeOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped trained model {@code kjv-small}: its files match their pins, it loads as a built-in, its tokenizer
@@ -95,6 +99,20 @@ class KjvSmallTest {
         assertEquals(refPerplexity, kvlab.perplexity(), 1e-4 * refPerplexity);
         assertTrue(kvlab.perplexity() < BIGRAM_PERPLEXITY / 2, "trained model perplexity " + kvlab.perplexity()
                 + " should be far below the bigram's " + BIGRAM_PERPLEXITY);
+    }
+
+    @Test
+    void checkpointCommandWritesThePinnedFiles(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("kjv");
+        CommandLineTest.Outcome o = CommandLineTest.run("checkpoint", "--preset", "kjv-small", "--out", out.toString());
+        assertEquals(0, o.code(), o.err());
+        for (ShippedCheckpoint.PinnedFile f : ShippedCheckpoint.KJV_SMALL.files()) {
+            assertArrayEquals(ShippedCheckpoint.KJV_SMALL.verifiedBytes(f), Files.readAllBytes(out.resolve(f.fileName())),
+                    f.fileName());
+        }
+        try (TensorSource src = Checkpoints.open(out)) {
+            assertEquals(model.config(), src.config());
+        }
     }
 
     private static int[] generate(String strategy, int[] prompt, int n) {
