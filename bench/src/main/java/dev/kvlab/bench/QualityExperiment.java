@@ -3,7 +3,7 @@ package dev.kvlab.bench;
 import dev.kvlab.cache.CacheOptions;
 import dev.kvlab.model.torch.Gpt2Model;
 import dev.kvlab.runtime.QualityMetrics;
-import dev.kvlab.runtime.TeacherForcing;
+import dev.kvlab.runtime.CachedTeacherForcing;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * Quality against KV memory: every passage runs through the full cache ({@code none}, the cache-free recompute) and
- * through every strategy configuration, by {@link TeacherForcing} (the real cache, in chunks). Per configuration,
+ * through every strategy configuration, by {@link CachedTeacherForcing} (the real cache, in chunks). Per configuration,
  * over all scored positions of all passages: perplexity, its change vs the full cache, mean KL(full ‖ strategy),
  * top-1 agreement with the full cache, and the most K/V bytes held. A ring's budget is its window; a strategy that
  * holds every token is scored only at budgets that fit a whole passage (below that it has no room: no quality).
@@ -30,10 +30,10 @@ public final class QualityExperiment {
             return strategy.equals("ring") ? "ring w=" + budget + " s=" + sinks : strategy;
         }
 
-        TeacherForcing forcing(int chunk) {
+        CachedTeacherForcing forcing(int chunk) {
             CacheOptions o = strategy.equals("ring") ? CacheOptions.DEFAULTS.withWindow(budget, sinks)
                     : CacheOptions.DEFAULTS;
-            return new TeacherForcing(strategy, o, budget, chunk);
+            return new CachedTeacherForcing(strategy, o, budget, chunk);
         }
     }
 
@@ -102,13 +102,13 @@ public final class QualityExperiment {
             int[] ids = passages.get(i);
             progress.startRun("quality: passage " + (i + 1) + "/" + passages.size() + ", " + configs.size()
                     + " configurations");
-            // the full cache: one cache-free pass (equal to a chunked one, TeacherForcingTest)
-            TeacherForcing.Pass ref = new TeacherForcing("none", CacheOptions.DEFAULTS, 0, ids.length).run(model, ids);
+            // the full cache: one cache-free pass (equal to a chunked one, CachedTeacherForcingTest)
+            CachedTeacherForcing.Pass ref = new CachedTeacherForcing("none", CacheOptions.DEFAULTS, 0, ids.length).run(model, ids);
             QualityMetrics.Scores self = QualityMetrics.compare(ref.logits(), ref.logits(), vocab, ids);
             full.add(self, self.nll(), 0);
             for (int k = 0; k < configs.size(); k++) {
                 Config c = configs.get(k);
-                TeacherForcing.Pass pass = c.forcing(spec.chunk()).run(model, ids);
+                CachedTeacherForcing.Pass pass = c.forcing(spec.chunk()).run(model, ids);
                 totals.get(c).add(QualityMetrics.compare(ref.logits(), pass.logits(), vocab, ids), self.nll(),
                         pass.peakLiveBytes());
                 progress.update(k + 1, configs.size());

@@ -25,7 +25,7 @@ public record Perplexity(double nllPerToken, long numTokens, int numWindows, lon
      *
      * @throws IllegalArgumentException for fewer than 2 tokens or an id outside the vocabulary
      */
-    public static Perplexity of(Gpt2Model model, TeacherForcing forcing, int[] ids) {
+    public static Perplexity of(Gpt2Model model, CachedTeacherForcing forcing, int[] ids) {
         int vocab = model.config().vocabSize();
         if (ids.length < 2) {
             throw new IllegalArgumentException("perplexity needs at least 2 tokens, got " + ids.length);
@@ -47,7 +47,7 @@ public record Perplexity(double nllPerToken, long numTokens, int numWindows, lon
             if (w.length < 2) {
                 continue;
             }
-            TeacherForcing.Pass pass = forcing.run(model, w);
+            CachedTeacherForcing.Pass pass = forcing.run(model, w);
             for (double v : QualityMetrics.nll(pass.logits(), vocab, w)) {
                 sum += v;
                 n++;

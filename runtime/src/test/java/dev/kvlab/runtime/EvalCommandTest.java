@@ -59,7 +59,7 @@ class EvalCommandTest {
         assertEquals(0, o.code(), o.err());
         JsonObject j = JsonParser.parseString(o.out().trim()).getAsJsonObject();
         Perplexity direct = Perplexity.of(Models.get("tiny"),
-                new TeacherForcing("ring", CacheOptions.DEFAULTS.withWindow(8, 2), 0, 1), ids);
+                new CachedTeacherForcing("ring", CacheOptions.DEFAULTS.withWindow(8, 2), 0, 1), ids);
         assertEquals(ids.length - 1, j.get("num_tokens").getAsLong());
         assertEquals(direct.nllPerToken(), j.get("nll_per_token").getAsDouble(), 1e-5);
         assertEquals(Math.exp(j.get("nll_per_token").getAsDouble()), j.get("perplexity").getAsDouble(), 1e-9);

@@ -84,7 +84,7 @@ class KjvSmallTest {
     @Test
     void heldOutPerplexityEqualsTheDoubleReference() {
         int[] passage = Arrays.copyOfRange(heldout, 1024, 1024 + 512);
-        Perplexity kvlab = Perplexity.of(model.model(), new TeacherForcing("paged", CacheOptions.DEFAULTS, 0, 64),
+        Perplexity kvlab = Perplexity.of(model.model(), new CachedTeacherForcing("paged", CacheOptions.DEFAULTS, 0, 64),
                 passage);
         double[][] ref;
         try (TensorSource src = Checkpoints.open(ShippedCheckpoint.KJV_SMALL.directory())) {

@@ -5,7 +5,7 @@ import com.google.gson.JsonObject;
 import dev.kvlab.runtime.EngineConfig;
 import dev.kvlab.runtime.LoadedModel;
 import dev.kvlab.runtime.Perplexity;
-import dev.kvlab.runtime.TeacherForcing;
+import dev.kvlab.runtime.CachedTeacherForcing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,7 +56,7 @@ public final class EvalCommand implements Callable<Integer> {
                     : IdsFile.read(input.idsFile);
             EngineConfig config = cacheFlags.engineConfig(2L * m.config().nLayer() * m.config().nEmbd()
                     * m.model().dtype().bytes());
-            TeacherForcing forcing = new TeacherForcing(config.strategy(), config.cacheOptions(),
+            CachedTeacherForcing forcing = new CachedTeacherForcing(config.strategy(), config.cacheOptions(),
                     config.kvBudgetTokens(), chunk);
             Perplexity p = Perplexity.of(m.model(), forcing, ids);
             System.out.println(json ? json(m, p) : String.format(Locale.ROOT,

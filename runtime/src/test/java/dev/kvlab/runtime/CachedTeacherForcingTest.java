@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * Teacher forcing through a real cache: chunked passes equal token-by-token decoding (what the strategy attends at
  * each position), full-holding strategies equal the cache-free recompute, and a ring differs only past its window.
  */
-class TeacherForcingTest {
+class CachedTeacherForcingTest {
     private static final int LEN = 40;
 
     private static int[] ids(Gpt2Model m) {
@@ -27,7 +27,7 @@ class TeacherForcingTest {
 
     private static float[] logits(String strategy, CacheOptions o, int chunk) {
         Gpt2Model m = Models.get("tiny");
-        return new TeacherForcing(strategy, o, 0, chunk).run(m, ids(m)).logits();
+        return new CachedTeacherForcing(strategy, o, 0, chunk).run(m, ids(m)).logits();
     }
 
     private static double maxDiff(float[] a, float[] b, int fromRow, int vocab) {
@@ -74,7 +74,7 @@ class TeacherForcingTest {
     void noRoomIsBadInput() {
         Gpt2Model m = Models.get("tiny");
         var e = assertThrows(IllegalArgumentException.class,
-                () -> new TeacherForcing("contiguous", CacheOptions.DEFAULTS, 16, 8).run(m, ids(m)));
+                () -> new CachedTeacherForcing("contiguous", CacheOptions.DEFAULTS, 16, 8).run(m, ids(m)));
         assertTrue(e.getMessage().contains("cannot hold"), e.getMessage());
     }
 
@@ -87,7 +87,7 @@ class TeacherForcingTest {
         for (int i = 0; i < ids.length; i++) {
             ids[i] = r.nextInt(m.config().vocabSize());
         }
-        Perplexity p = Perplexity.of(m, new TeacherForcing("contiguous", CacheOptions.DEFAULTS, 0, 256), ids);
+        Perplexity p = Perplexity.of(m, new CachedTeacherForcing("contiguous", CacheOptions.DEFAULTS, 0, 256), ids);
         assertEquals(2, p.numWindows());
         assertEquals(ids.length - 2, p.numTokens());
         assertEquals(Math.exp(p.nllPerToken()), p.perplexity(), 1e-12);

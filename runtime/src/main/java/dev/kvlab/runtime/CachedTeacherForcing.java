@@ -21,7 +21,7 @@ import org.bytedeco.pytorch.Tensor;
  * Teacher forcing under a cache strategy: a known token sequence runs through the real {@link KvCache} in chunks,
  * as a prefill would, and the next-token logits of every position are kept. Each chunk attends to exactly what the
  * strategy holds when it runs (a ring's per-query window and sinks included), so the logits are those cached
- * decoding would see at each position; {@code TeacherForcingTest} checks that chunked and token-by-token passes
+ * decoding would see at each position; {@code CachedTeacherForcingTest} checks that chunked and token-by-token passes
  * agree.
  *
  * <p>Owns nothing between calls: each {@link #run} builds its cache and pool and closes them.
@@ -31,11 +31,11 @@ import org.bytedeco.pytorch.Tensor;
  * @param budgetTokens KV pool capacity in tokens; 0 = n_positions (one whole sequence)
  * @param chunkTokens  tokens per forward pass (1 = token-by-token decoding)
  */
-public record TeacherForcing(String strategy, CacheOptions options, int budgetTokens, int chunkTokens) {
+public record CachedTeacherForcing(String strategy, CacheOptions options, int budgetTokens, int chunkTokens) {
     /** Default chunk: 64 tokens per pass. */
     public static final int DEFAULT_CHUNK = 64;
 
-    public TeacherForcing {
+    public CachedTeacherForcing {
         if (!KvCacheRegistry.names().contains(strategy)) {
             throw new IllegalArgumentException("unknown cache strategy '" + strategy + "'; known: "
                     + String.join(", ", KvCacheRegistry.names()));
