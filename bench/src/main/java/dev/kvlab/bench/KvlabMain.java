@@ -10,7 +10,9 @@ import dev.kvlab.runtime.cli.KvlabCli;
 import dev.kvlab.server.ServeCommand;
 import picocli.CommandLine.Command;
 
-/** The {@code kvlab} command line: bench (the main job), generate, eval, checkpoint, jmh, serve, env, check-strategy. */
+/**
+ * The {@code kvlab} command line: bench (the main job), generate, eval, checkpoint, jmh, serve, env, check-strategy.
+ */
 @Command(name = "kvlab", mixinStandardHelpOptions = true, version = "kvlab 0.1.0",
         description = "KV-cache research framework: GPT-2 on JavaCPP PyTorch with swappable cache strategies.")
 public final class KvlabMain {

@@ -10,6 +10,7 @@ import dev.kvlab.cache.SeqId;
 import dev.kvlab.model.Gpt2Config;
 import dev.kvlab.model.torch.ForwardBatch;
 import dev.kvlab.model.torch.Gpt2Model;
+import dev.kvlab.model.torch.HostCopy;
 import dev.kvlab.model.torch.KvPool;
 import dev.kvlab.model.torch.SeqChunk;
 import java.util.Arrays;
@@ -102,8 +103,8 @@ public record CachedTeacherForcing(String strategy, CacheOptions options, int bu
     private static void copyRows(Gpt2Model model, SeqChunk chunk, KvPool pool, int rows, float[] out, int at) {
         try (PointerScope scope = new PointerScope()) {
             Tensor all = model.forwardAllRows(new ForwardBatch(List.of(chunk)), pool);   // [chunk rows, vocab]
-            Tensor mine = all.narrow(0, all.size(0) - rows, rows).cpu().contiguous();     // [rows, vocab]
-            mine.data_ptr_float().get(out, at, rows * (int) all.size(1));
+            float[] mine = new HostCopy().floats(all.narrow(0, all.size(0) - rows, rows));  // [rows * vocab]
+            System.arraycopy(mine, 0, out, at, mine.length);
         }
     }
 }

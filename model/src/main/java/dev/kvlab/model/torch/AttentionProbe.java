@@ -10,7 +10,6 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Where attention goes: a cache-free float32 forward pass of one sequence with explicit attention probabilities
@@ -52,7 +51,7 @@ public final class AttentionProbe implements AutoCloseable {
             for (int l = 0; l < config.nLayer(); l++) {
                 LayerWeights w = weights.layer(l);
                 Tensor h = layerNorm(x, w.ln1Weight(), w.ln1Bias());
-                TensorVector qkv = torch.addmm(w.qkvBias(), h, w.qkvWeight()).split(config.nEmbd(), 1);
+                TensorVector qkv = Linear.apply(h, w.qkvWeight(), w.qkvBias()).split(config.nEmbd(), 1);
                 Tensor q = heads(qkv.get(0), t);                                                       // [H, T, D]
                 Tensor k = heads(qkv.get(1), t);                                                       // [H, T, D]
                 Tensor v = heads(qkv.get(2), t);                                                       // [H, T, D]
@@ -61,16 +60,14 @@ public final class AttentionProbe implements AutoCloseable {
                 first[l] = p.select(2, 0).narrow(1, 2, t - 2).mean().item_double();
                 prev[l] = p.diagonal(-1, 1, 2).narrow(1, 1, t - 2).mean().item_double();             // p[h, q, q-1]
                 Tensor o = torch.matmul(p, v).transpose(0, 1).reshape(t, config.nEmbd());               // [T, E]
-                x = x.add(torch.addmm(w.projBias(), o, w.projWeight()));
-                Tensor m = torch.gelu(torch.addmm(w.fcBias(), layerNorm(x, w.ln2Weight(), w.ln2Bias()),
-                        w.fcWeight()), "tanh");                                                        // [T, F]
-                x = x.add(torch.addmm(w.fc2Bias(), m, w.fc2Weight()));
+                x = x.add(Linear.apply(o, w.projWeight(), w.projBias()));
+                Tensor m = torch.gelu(Linear.apply(layerNorm(x, w.ln2Weight(), w.ln2Bias()), w.fcWeight(),
+                        w.fcBias()), "tanh");                                                          // [T, F]
+                x = x.add(Linear.apply(m, w.fc2Weight(), w.fc2Bias()));
             }
-            Tensor logits = torch.matmul(layerNorm(x, weights.lnfWeight(), weights.lnfBias()), weights.wte().t())
-                    .to(ScalarType.Float).cpu().contiguous();                                          // [T, V]
-            float[] out = new float[(int) logits.numel()];
-            logits.data_ptr_float().get(out);
-            return new Result(first, prev, out);
+            Tensor logits = torch.matmul(layerNorm(x, weights.lnfWeight(), weights.lnfBias()),
+                    weights.wte().t());                                                                // [T, V]
+            return new Result(first, prev, new HostCopy().floats(logits));
         }
     }
 
