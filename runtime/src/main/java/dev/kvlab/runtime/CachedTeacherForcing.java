@@ -76,11 +76,10 @@ public record CachedTeacherForcing(String strategy, CacheOptions options, int bu
         CacheSpec spec = new CacheSpec(c.nLayer(), c.nHead(), c.headDim(), model.dtype().bytes(), budget,
                 c.nPositions());
         KvCache cache = KvCacheRegistry.create(strategy, spec, options);
-        int gatherLen = (c.nPositions() + options.blockSize() - 1) / options.blockSize() * options.blockSize();
         float[] out = new float[ids.length * c.vocabSize()];
         long peak = 0;
         SeqId seq = new SeqId(0);
-        try (KvPool pool = new KvPool(spec, gatherLen, model.device(), model.dtype())) {
+        try (KvPool pool = new KvPool(spec.withCapacityTokens(cache.poolSlots()), model.device(), model.dtype())) {
             for (int start = 0; start < ids.length; start += chunkTokens) {
                 int end = Math.min(ids.length, start + chunkTokens);
                 int[] known = Arrays.copyOf(ids, end);
