@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -45,6 +46,9 @@ public final class Engine implements AutoCloseable {
     private final Scheduler scheduler;
     private final Sampling sampling;
     private final HostCopy hostCopy = new HostCopy();   // every device-to-host copy of the steps, counted
+    private final boolean batchInvariant;
+    /** Test hook: gets every sampling row's raw logits (request id, {@code [vocab]}); null = none. */
+    private BiConsumer<String, float[]> logitsTap;
     private long promptTokens;
     private KvUsage usage;
 
@@ -58,6 +62,7 @@ public final class Engine implements AutoCloseable {
         this.scheduler = new Scheduler(new SchedulerConfig(config.maxSeqs(), config.maxBatchedTokens()), cache);
         this.pool = allocate(spec.withCapacityTokens(cache.poolSlots()));
         this.sampling = new Sampling(c.eosTokenId());
+        this.batchInvariant = config.batchInvariant();
         this.usage = KvUsage.empty(cache.memory());
     }
 
@@ -74,6 +79,11 @@ public final class Engine implements AutoCloseable {
                     + spec.capacityTokens() + " tokens): " + String.valueOf(e.getMessage()).lines().findFirst()
                     .orElse("allocation failed"), e);
         }
+    }
+
+    /** For tests: {@code tap} receives each step's raw logits row of every sampling request, before sampling. */
+    void tapLogits(BiConsumer<String, float[]> tap) {
+        this.logitsTap = tap;
     }
 
     public KvCache cache() {
@@ -175,15 +185,19 @@ public final class Engine implements AutoCloseable {
         Sampling.Picks picks;
         Map<RequestId, float[]> rawRows;
         try (PointerScope scope = new PointerScope()) {
-            Tensor logits = model.forward(new ForwardBatch(chunks), pool);   // [S, vocab]
-            rawRows = Sampling.rowsOf(hostCopy, logits, plan, r -> r.options.wantsLogprobs());
+            Tensor logits = model.forward(new ForwardBatch(chunks, batchInvariant), pool);   // [S, vocab]
+            rawRows = Sampling.rowsOf(hostCopy, logits, plan, r -> r.options.wantsLogprobs() || logitsTap != null);
             picks = sampling.sample(hostCopy, logits, plan);
+        }
+        if (logitsTap != null) {
+            rawRows.forEach((id, row) -> logitsTap.accept(id.value(), row));
         }
         long now = System.nanoTime();
         for (ScheduledChunk c : plan.chunks()) {
             Integer token = picks.tokens().get(c.requestId());
             if (c.samples() && token != null) {
-                Sampling.live(c).token(token, now, rawRows.get(c.requestId()));
+                LiveRequest l = Sampling.live(c);
+                l.token(token, now, l.options.wantsLogprobs() ? rawRows.get(c.requestId()) : null);
             }
         }
         Map<RequestId, Integer> tokens = new HashMap<>(picks.tokens());

@@ -81,36 +81,39 @@ public final class Gpt2Model implements AutoCloseable {
         checkPositions(batch);
         try (NoGradGuard noAutograd = new NoGradGuard()) {
             applyCopies(batch, pool);
-            return layers(new StepInputs(batch, device, decode.takesDecodeRows()), pool, allRows);
+            boolean inv = batch.batchInvariant();
+            return layers(new StepInputs(batch, device, decode.takesDecodeRows() && !inv), pool, allRows, inv);
         }
     }
 
-    private Tensor layers(StepInputs in, KvPool pool, boolean allRows) {
+    private Tensor layers(StepInputs in, KvPool pool, boolean allRows, boolean inv) {
         Tensor x = weights.wte().index_select(0, in.ids).add(weights.wpe().index_select(0, in.positions)); // [T, E]
         for (int l = 0; l < config.nLayer(); l++) {
-            x = block(l, x, in, pool);
+            x = block(l, x, in, pool, inv);
         }
         Tensor last = allRows ? x : x.index_select(0, in.logitRows);                                     // [S, E]
         Tensor h = layerNorm(last, weights.lnfWeight(), weights.lnfBias());
-        return Linear.apply(h, weights.wte(), null).to(ScalarType.Float);                                // [S, vocab]
+        Tensor logits = inv ? BatchInvariantOps.linear(h, weights.wte(), null) : Linear.apply(h, weights.wte(), null);
+        return logits.to(ScalarType.Float);                                                              // [S, vocab]
     }
 
-    private Tensor block(int l, Tensor x, StepInputs in, KvPool pool) {
+    private Tensor block(int l, Tensor x, StepInputs in, KvPool pool, boolean inv) {
         LayerWeights w = weights.layer(l);
         Tensor h = layerNorm(x, w.ln1Weight(), w.ln1Bias());
-        Tensor qkv = linear(h, w.qkvWeight(), w.qkvBias());                                          // [T, 3E]
+        Tensor qkv = linear(h, w.qkvWeight(), w.qkvBias(), inv);                                          // [T, 3E]
         TensorVector parts = qkv.split(config.nEmbd(), 1);
         long t = x.size(0);
         Tensor q = parts.get(0).view(t, config.nHead(), config.headDim());                                // [T, H, D]
         Tensor k = parts.get(1).view(t, config.nHead(), config.headDim());                                // [T, H, D]
         Tensor v = parts.get(2).view(t, config.nHead(), config.headDim());                                // [T, H, D]
         write(in.pre, pool, l, k, v);
-        Tensor attn = attention(l, q, k, v, in, pool);                                                    // [T, E]
+        Tensor attn = inv ? invariantAttention(l, q, k, v, in, pool) : attention(l, q, k, v, in, pool);  // [T, E]
         write(in.post, pool, l, k, v);
-        x = x.add(linear(attn, w.projWeight(), w.projBias()));
+        x = x.add(linear(attn, w.projWeight(), w.projBias(), inv));
         h = layerNorm(x, w.ln2Weight(), w.ln2Bias());
-        Tensor mlp = torch.gelu(linear(h, w.fcWeight(), w.fcBias()), "tanh");                        // [T, F]
-        return x.add(linear(mlp, w.fc2Weight(), w.fc2Bias()));
+        Tensor fc = linear(h, w.fcWeight(), w.fcBias(), inv);                                            // [T, F]
+        Tensor mlp = inv ? BatchInvariantOps.gelu(fc) : torch.gelu(fc, "tanh");                          // [T, F]
+        return x.add(linear(mlp, w.fc2Weight(), w.fc2Bias(), inv));
     }
 
     /**
@@ -128,6 +131,21 @@ public final class Gpt2Model implements AutoCloseable {
         }
         for (ChunkPlan p : in.plans) {
             out.narrow(0, p.row(), p.numRows()).copy_(chunkAttention(l, p, q, k, v, pool));
+        }
+        return out;
+    }
+
+    /** Batch-invariant mode: every chunk (no decode-kernel rows), row by row ({@link BatchInvariantOps}). */
+    private Tensor invariantAttention(int l, Tensor q, Tensor k, Tensor v, StepInputs in, KvPool pool) {
+        Tensor out = torch.empty(new long[] {in.numRows, config.nEmbd()}, q.options(),
+                new org.bytedeco.pytorch.MemoryFormatOptional());                                // [T, E]
+        Tensor poolK = pool == null ? null : pool.keys(l);
+        Tensor poolV = pool == null ? null : pool.values(l);
+        for (ChunkPlan p : in.plans) {
+            Tensor keys = p.reader().read(poolK, k, pool == null ? null : pool.gatherKeys());           // [L, H, D]
+            Tensor vals = p.reader().read(poolV, v, pool == null ? null : pool.gatherValues());         // [L, H, D]
+            BatchInvariantOps.attention(q.narrow(0, p.row(), p.numRows()), keys, vals, p.mask(),
+                    out.narrow(0, p.row(), p.numRows()));
         }
         return out;
     }
@@ -153,8 +171,9 @@ public final class Gpt2Model implements AutoCloseable {
         pool.values(l).index_copy_(0, w.slots(), v.index_select(0, w.rows()));
     }
 
-    private static Tensor linear(Tensor x, Tensor w, Tensor b) {
-        return Linear.apply(x, w, b);
+    /** {@code x W^T + b} ({@link Linear}); in batch-invariant mode one GEMV per row ({@link BatchInvariantOps}). */
+    private static Tensor linear(Tensor x, Tensor w, Tensor b, boolean inv) {
+        return inv ? BatchInvariantOps.linear(x, w, b) : Linear.apply(x, w, b);
     }
 
     private Tensor layerNorm(Tensor x, Tensor g, Tensor b) {

@@ -55,6 +55,10 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed.")
     long seed;
 
+    @Option(names = "--batch-invariant", description = "Each request's logits bitwise the same alone or in any batch, "
+            + "chunking or preemption (so sampled output too); slower (see README, 'Batch invariance').")
+    boolean batchInvariant;
+
     @Option(names = "--json", description = "One JSON object per line per request, then a summary line.")
     boolean json;
 
@@ -71,7 +75,7 @@ public final class GenerateCommand implements Callable<Integer> {
         try (LoadedModel m = LoadedModel.load(modelOptions.model, modelOptions.weightsSeed, modelOptions.runtime())) {
             List<GenerationRequest> requests = requests(m, defaults);
             requests.forEach(r -> RequestChecks.check(r, m.config()));
-            EngineConfig config = cacheFlags.engineConfig(bytesPerToken(m));
+            EngineConfig config = cacheFlags.engineConfig(bytesPerToken(m)).withBatchInvariant(batchInvariant);
             try (Engine engine = new Engine(m.model(), config)) {
                 Report report = new Report(m, engine);
                 long t0 = System.nanoTime();
