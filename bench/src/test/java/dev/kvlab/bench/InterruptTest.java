@@ -176,6 +176,26 @@ class InterruptTest {
         }
     }
 
+    /** Issue 9 item 9: {@code kvlab generate ... > /dev/full} exited 0 with nothing written. */
+    @org.junit.jupiter.api.Test
+    void outputToAFullDiskExits1() throws Exception {
+        java.io.File full = new java.io.File("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(full.exists(), "needs /dev/full");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "--add-modules", "jdk.incubator.vector"));
+        String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
+        if (cache != null) {
+            cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), KvlabMain.class.getName(), "generate",
+                "--model", "tiny-random", "--threads", "1", "--prompt", "Hello world", "--max-new-tokens", "3"));
+        Process p = new ProcessBuilder(cmd).redirectOutput(full).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue(), err);
+        assertTrue(err.contains("kvlab: error: could not write the output"), err);
+    }
+
     static List<JsonObject> jsonLines(Path f) throws IOException {
         return Files.readAllLines(f).stream().filter(l -> !l.isBlank())
                 .map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
