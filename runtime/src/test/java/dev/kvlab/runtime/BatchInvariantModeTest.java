@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvlab.cache.CacheOptions;
 import dev.kvlab.model.torch.Gpt2Model;
+import dev.kvlab.runtime.check.StrategyDriver;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
