@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  */
 final class Interrupted extends Thread {
     private final Supplier<Results> finished;
-    private final Object lock;
+    private final RunLog lock;
     private final Path dir;
     private boolean armed = true;
     private boolean fired;
@@ -33,7 +33,7 @@ final class Interrupted extends Thread {
         }
     }
 
-    Interrupted(Supplier<Results> finished, Object lock, Path dir) {
+    Interrupted(Supplier<Results> finished, RunLog lock, Path dir) {
         super("kvlab-bench-interrupted");
         this.finished = finished;
         this.lock = lock;
@@ -67,6 +67,7 @@ final class Interrupted extends Thread {
         synchronized (lock) {
             try {
                 Results r = finished.get();
+                lock.close();
                 BenchOutput.write(r, dir);
                 System.err.println("kvlab: interrupted: " + r.runs().size() + " finished run"
                         + (r.runs().size() == 1 ? "" : "s") + " written to " + dir + " (summary.md, charts); run the "

@@ -26,6 +26,8 @@ final class RunLog {
     private final List<QualityRow> quality = new ArrayList<>();
     private final List<QualityPositionRow> qualityPositions = new ArrayList<>();
     private final List<AttentionRow> attention = new ArrayList<>();
+    /** Set by {@link #close}: the JVM is going down and the summary is written; later rows are dropped. */
+    private boolean closed;
 
     /** @param dir the prepared {@code --out} directory ({@link RunDir}); null writes nothing (tests) */
     RunLog(Path dir) {
@@ -45,6 +47,10 @@ final class RunLog {
 
     /** Appends one finished sweep point: its row and its requests' rows. */
     synchronized void run(ResultRow row, List<RequestRow> rows) {
+        if (closed) {
+            awaitHalt();
+            return;
+        }
         append("runs", List.of(row));
         append("requests", rows);
         runs.add(row);
@@ -52,16 +58,28 @@ final class RunLog {
     }
 
     synchronized void kvGrowth(List<KvGrowthRow> rows) {
+        if (closed) {
+            awaitHalt();
+            return;
+        }
         append("kv_growth", rows);
         kvGrowth.addAll(rows);
     }
 
     synchronized void longGen(List<LongGenRow> rows) {
+        if (closed) {
+            awaitHalt();
+            return;
+        }
         append("long_gen", rows);
         longGen.addAll(rows);
     }
 
     synchronized void quality(QualityExperiment.Tables tables, List<AttentionRow> attentionRows) {
+        if (closed) {
+            awaitHalt();
+            return;
+        }
         append("quality", tables.quality());
         append("quality_positions", tables.positions());
         append("attention", attentionRows);
@@ -86,6 +104,29 @@ final class RunLog {
 
     synchronized boolean hasQuality() {
         return !quality.isEmpty();
+    }
+
+    /**
+     * The run is being interrupted: what {@link #snapshot} returns now is what the summary shows, so rows that
+     * finish after this are neither kept nor appended (the files and the summary agree): the thread that brings one
+     * waits for the JVM to halt.
+     */
+    synchronized void close() {
+        closed = true;
+    }
+
+    /**
+     * After {@link #close}: the measuring thread parks here until the JVM halts (right after the shutdown hook), so
+     * it neither appends a row the summary lacks nor prints a progress line for it.
+     */
+    private void awaitHalt() {
+        try {
+            while (closed) {
+                wait();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Everything finished so far, as results. */

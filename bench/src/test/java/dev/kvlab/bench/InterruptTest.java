@@ -135,10 +135,14 @@ class InterruptTest {
         List<String> finished = c.err.stream().filter(l -> l.matches("\\[\\d+/16] .*")).toList();
         assertTrue(finished.size() >= 2 && finished.size() < 16, "interrupted midway: " + finished);
         List<JsonObject> runs = jsonLines(out.resolve("runs.jsonl"));
-        assertEquals(finished.size(), runs.size(), "every run reported finished is on disk: " + c.err);
+        // a run is on disk before its progress line: the signal may fall between the two
+        assertTrue(runs.size() == finished.size() || runs.size() == finished.size() + 1,
+                "every run reported finished is on disk: " + runs.size() + " rows; " + c.err);
         for (int i = 0; i < runs.size(); i++) {
             String label = runs.get(i).get("label").getAsString();
-            assertTrue(finished.get(i).contains("strategies: " + label + ":"), finished.get(i) + " vs " + label);
+            if (i < finished.size()) {
+                assertTrue(finished.get(i).contains("strategies: " + label + ":"), finished.get(i) + " vs " + label);
+            }
             assertEquals(6, runs.get(i).get("completed").getAsInt());
         }
         assertEquals(6 * runs.size(), jsonLines(out.resolve("requests.jsonl")).size());
