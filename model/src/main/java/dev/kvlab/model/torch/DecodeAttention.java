@@ -51,10 +51,10 @@ final class DecodeAttention implements AutoCloseable {
         Tensor k = pool.keys(l);
         Tensor v = pool.values(l);
         if (path == DecodePath.KERNEL && k.numel() <= Integer.MAX_VALUE / Float.BYTES) {
-            kernel.run(in.decode, new DecodeKernel.Operands(floats(q, in.numRows), (int) q.stride(0),
+            kernel.run(in.decode(l), new DecodeKernel.Operands(floats(q, in.numRows), (int) q.stride(0),
                     floats(k, k.size(0)), floats(v, v.size(0)), floats(out, in.numRows), (int) out.stride(0)));
         } else {
-            BatchedDecode.attend(in.decodeIndex(), q, k, v, out);
+            BatchedDecode.attend(in.decodeIndex(l), q, k, v, out);
         }
     }
 

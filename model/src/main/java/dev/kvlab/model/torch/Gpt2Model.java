@@ -106,7 +106,7 @@ public final class Gpt2Model implements AutoCloseable {
         Tensor q = parts.get(0).view(t, config.nHead(), config.headDim());                                // [T, H, D]
         Tensor k = parts.get(1).view(t, config.nHead(), config.headDim());                                // [T, H, D]
         Tensor v = parts.get(2).view(t, config.nHead(), config.headDim());                                // [T, H, D]
-        write(in.pre, pool, l, k, v);
+        write(in.pre(l), pool, l, k, v);
         Tensor attn = inv ? invariantAttention(l, q, k, v, in, pool) : attention(l, q, k, v, in, pool);  // [T, E]
         write(in.post, pool, l, k, v);
         x = x.add(linear(attn, w.projWeight(), w.projBias(), inv));

@@ -1,7 +1,9 @@
 package dev.kvlab.model.torch;
 
+import dev.kvlab.cache.Allocation;
 import dev.kvlab.cache.AttentionView;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Lowers the view of a one-token chunk to the runs of pool slots its query attends to ({@link DecodeRows}), after
@@ -14,6 +16,9 @@ import java.util.Arrays;
  *   <li>Ring: its visible slots in storage order, no reordering: GPT-2 adds absolute position embeddings before
  *       attention, so the order keys are summed in does not matter. The new token is written first: its slot is
  *       free or holds the position it evicts ({@code p - (W - S)}), which the sliding-window rule already hides.</li>
+ *   <li>Held (per layer, eviction): layer l's held slots in storage order; its last entry is the token's own slot
+ *       in layer l, written first ({@link #layerWriteSlot}). Only without statistics: the kernels return no
+ *       attention weights, so a chunk that asks for them is not a decode row.</li>
  * </ul>
  */
 final class SlotRuns {
@@ -22,6 +27,11 @@ final class SlotRuns {
 
     /** Appends the runs of decode chunk {@code c} (one token) to the row {@code out} has just begun. */
     static void lower(SeqChunk c, DecodeRows.Builder out) {
+        lower(c, 0, out);
+    }
+
+    /** As {@link #lower(SeqChunk, DecodeRows.Builder)}, for layer {@code layer} (only per-layer views care). */
+    static void lower(SeqChunk c, int layer, DecodeRows.Builder out) {
         if (c.numTokens() != 1) {
             throw new IllegalArgumentException("a decode row is a chunk of one token, got " + c.numTokens());
         }
@@ -34,14 +44,55 @@ final class SlotRuns {
             paged(v, out);
         } else if (view instanceof AttentionView.Ring v) {
             ring(c, v, out);
+        } else if (view instanceof AttentionView.Held v) {
+            held(c, v, layer, out);
         } else {
             throw new IllegalStateException("no decode lowering for view " + view.getClass().getName());
         }
     }
 
-    /** Whether decode rows of this view go through {@link #lower} (Recompute has no pool to read). */
-    static boolean lowers(AttentionView view) {
-        return !(view instanceof AttentionView.Recompute);
+    /**
+     * Whether a one-token chunk with this grant goes through {@link #lower}: not Recompute (no pool to read), and
+     * no attention statistics asked for (the decode kernels do not return attention weights).
+     */
+    static boolean lowers(Allocation.Granted g) {
+        return !(g.view() instanceof AttentionView.Recompute) && !g.stats().wantsAny();
+    }
+
+    /** Layers of the per-layer views among {@code chunks}; 0 when every view reads the same slots in every layer. */
+    static int layers(List<SeqChunk> chunks) {
+        for (SeqChunk c : chunks) {
+            if (c.granted().view() instanceof AttentionView.Held v) {
+                return v.numLayers();
+            }
+        }
+        return 0;
+    }
+
+    /** The slot a per-layer view writes its token to in layer {@code layer}; -1 for views that write per step. */
+    static int layerWriteSlot(SeqChunk c, int layer) {
+        if (c.granted().view() instanceof AttentionView.Held v) {
+            int[] slots = v.slots()[layer];
+            return slots[slots.length - 1];
+        }
+        return -1;
+    }
+
+    private static void held(SeqChunk c, AttentionView.Held v, int layer, DecodeRows.Builder out) {
+        int p = c.firstPosition();
+        int[] slots = v.slots()[layer];
+        int[] positions = v.positions()[layer];
+        if (slots.length == 0 || positions[slots.length - 1] != p) {
+            throw new IllegalStateException("a Held view's last entry is the chunk's token at " + p);
+        }
+        int[] visible = new int[slots.length];
+        int n = 0;
+        for (int i = 0; i < slots.length; i++) {
+            if (positions[i] <= p) {
+                visible[n++] = slots[i];
+            }
+        }
+        runsOf(visible, n, out);
     }
 
     private static void paged(AttentionView.Paged v, DecodeRows.Builder out) {
@@ -72,6 +123,12 @@ final class SlotRuns {
             }
         }
         visible[n++] = written[0];
+        runsOf(visible, n, out);
+    }
+
+    /** Sorts {@code slots[0, n)} (storage order) and appends them as runs of consecutive slots. */
+    private static void runsOf(int[] slots, int n, DecodeRows.Builder out) {
+        int[] visible = slots;
         Arrays.sort(visible, 0, n);
         int start = 0;
         for (int i = 1; i <= n; i++) {

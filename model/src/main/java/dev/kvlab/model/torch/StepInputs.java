@@ -25,10 +25,12 @@ final class StepInputs {
     final Writes pre;        // null when no chunk writes before reading
     final Writes post;       // null when no chunk writes after reading
     final List<ChunkPlan> plans;  // chunks that do not go through the decode-attention call
-    final DecodeRows decode;      // one-token chunks for the decode-attention call (empty when it is off)
+    final DecodeRows decode;      // one-token chunks for the decode-attention call (empty when it is off), layer 0
     final int numRows;            // T
     private final Device device;
-    private BatchedDecode.Index decodeIndex;  // built on first use
+    private final DecodeRows[] decodeByLayer;   // per layer when a decode row's view is per layer (Held), else null
+    private final Writes[] preByLayer;          // pre plus the per-layer writes of Held decode rows, else null
+    private final BatchedDecode.Index[] decodeIndex;  // per layer (or [1] shared), built on first use
 
     /** Rows {@code rows} of this step's K/V go to pool slots {@code slots}. */
     record Writes(Tensor slots, Tensor rows) {   // both [W] int64
@@ -47,7 +49,8 @@ final class StepInputs {
         IntList postSlots = new IntList();
         IntList postRows = new IntList();
         List<ChunkPlan> ps = new ArrayList<>();
-        DecodeRows.Builder decodes = new DecodeRows.Builder();
+        List<SeqChunk> decodeChunks = new ArrayList<>();
+        IntList decodeRowIndex = new IntList();
         int row = 0;
         int s = 0;
         for (SeqChunk c : batch.chunks()) {
@@ -58,12 +61,12 @@ final class StepInputs {
             if (c.wantLogits()) {
                 logit[s++] = row + c.numTokens() - 1;
             }
-            boolean decodeRow = decodeRows && c.numTokens() == 1 && SlotRuns.lowers(c.granted().view());
+            boolean decodeRow = decodeRows && c.numTokens() == 1 && SlotRuns.lowers(c.granted());
             boolean post = !decodeRow && c.granted().view() instanceof AttentionView.Ring;
             collectWrites(c.granted(), row, post ? postSlots : preSlots, post ? postRows : preRows);
             if (decodeRow) {
-                decodes.beginRow(row);
-                SlotRuns.lower(c, decodes);
+                decodeChunks.add(c);
+                decodeRowIndex.add(row);
             } else {
                 ps.add(plan(c, row, device));
             }
@@ -75,17 +78,61 @@ final class StepInputs {
         this.pre = writes(preSlots, preRows, device);
         this.post = writes(postSlots, postRows, device);
         this.plans = List.copyOf(ps);
-        this.decode = decodes.build();
         this.numRows = row;
         this.device = device;
+        int layers = SlotRuns.layers(decodeChunks);
+        int[] rows = decodeRowIndex.toArray();
+        this.decode = lower(decodeChunks, rows, 0);
+        if (layers == 0) {
+            this.decodeByLayer = null;
+            this.preByLayer = null;
+            this.decodeIndex = new BatchedDecode.Index[1];
+            return;
+        }
+        this.decodeByLayer = new DecodeRows[layers];
+        this.preByLayer = new Writes[layers];
+        this.decodeIndex = new BatchedDecode.Index[layers];
+        for (int l = 0; l < layers; l++) {
+            decodeByLayer[l] = l == 0 ? decode : lower(decodeChunks, rows, l);
+            IntList slots = preSlots.copy();
+            IntList at = preRows.copy();
+            for (int i = 0; i < rows.length; i++) {
+                int slot = SlotRuns.layerWriteSlot(decodeChunks.get(i), l);
+                if (slot >= 0) {
+                    slots.add(slot);
+                    at.add(rows[i]);
+                }
+            }
+            preByLayer[l] = writes(slots, at, device);
+        }
     }
 
-    /** The decode rows as device tensors for {@link BatchedDecode}, built once per step on first use. */
-    BatchedDecode.Index decodeIndex() {
-        if (decodeIndex == null) {
-            decodeIndex = BatchedDecode.index(decode, device);
+    private static DecodeRows lower(List<SeqChunk> chunks, int[] rows, int layer) {
+        DecodeRows.Builder b = new DecodeRows.Builder();
+        for (int i = 0; i < rows.length; i++) {
+            b.beginRow(rows[i]);
+            SlotRuns.lower(chunks.get(i), layer, b);
         }
-        return decodeIndex;
+        return b.build();
+    }
+
+    /** The decode rows of layer {@code l} (the same for every layer unless a view is per layer). */
+    DecodeRows decode(int l) {
+        return decodeByLayer == null ? decode : decodeByLayer[l];
+    }
+
+    /** What layer {@code l} writes before reading; null when nothing. */
+    Writes pre(int l) {
+        return preByLayer == null ? pre : preByLayer[l];
+    }
+
+    /** Layer {@code l}'s decode rows as device tensors for {@link BatchedDecode}, built once per step on first use. */
+    BatchedDecode.Index decodeIndex(int l) {
+        int i = decodeByLayer == null ? 0 : l;
+        if (decodeIndex[i] == null) {
+            decodeIndex[i] = BatchedDecode.index(decode(l), device);
+        }
+        return decodeIndex[i];
     }
 
     private static void collectWrites(Granted g, int row, IntList slots, IntList rows) {
@@ -219,6 +266,13 @@ final class StepInputs {
 
         int[] toArray() {
             return java.util.Arrays.copyOf(a, n);
+        }
+
+        IntList copy() {
+            IntList c = new IntList();
+            c.a = java.util.Arrays.copyOf(a, Math.max(16, n));
+            c.n = n;
+            return c;
         }
     }
 }

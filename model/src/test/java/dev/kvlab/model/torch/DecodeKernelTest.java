@@ -91,6 +91,50 @@ class DecodeKernelTest {
     }
 
     /**
+     * A per-layer view (Held, as eviction hands out) lowers per layer: each layer's decode rows are that layer's held
+     * slots in storage order, each layer writes the token to its own slot first, and the kernel over layer 1's runs
+     * equals the double reference over layer 1's slots.
+     */
+    @org.junit.jupiter.api.Test
+    void heldViewsLowerPerLayer() {
+        int heads = 2;
+        int dim = 8;
+        int p = 9;   // the decode token's position; layer 0 holds 0..9, layer 1 evicted 2, 3 and 5
+        int[][] slots = {{40, 41, 42, 43, 44, 45, 46, 47, 48, 60}, {7, 3, 9, 12, 13, 14, 2}};
+        int[][] positions = {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {0, 1, 4, 6, 7, 8, 9}};
+        AttentionView.Held held = new AttentionView.Held(slots, positions);
+        SeqChunk c = new SeqChunk(new int[] {5}, p, new Allocation.Granted(new int[0], new int[0], held,
+                List.of()), true);
+        SeqChunk other = decodeRows("contiguous", new CacheSpec(2, heads, dim, 4, 2048, 1024), CacheOptions.DEFAULTS,
+                new int[] {20}, new Random(3)).get(0);
+        try (PointerScope scope = new PointerScope(); AttentionThreads pool = new AttentionThreads(2)) {
+            StepInputs in = new StepInputs(new ForwardBatch(List.of(other, c)), cpu, true);
+            assertArrayEquals(new int[] {40, 41, 42, 43, 44, 45, 46, 47, 48, 60}, expand(in.decode(0), 1));
+            assertArrayEquals(new int[] {2, 3, 7, 9, 12, 13, 14}, expand(in.decode(1), 1));
+            assertArrayEquals(expand(in.decode(0), 0), expand(in.decode(1), 0), "a contiguous row is the same in every layer");
+            assertArrayEquals(new long[] {other.granted().writeSlots()[0], 60}, longs(in.pre(0).slots()));
+            assertArrayEquals(new long[] {other.granted().writeSlots()[0], 2}, longs(in.pre(1).slots()));
+
+            Tensor q = torch.randn(2, heads, dim);                                          // [T, H, D]
+            Tensor k = torch.randn(2048, heads, dim);                                       // [slots, H, D]
+            Tensor v = torch.randn(2048, heads, dim);                                       // [slots, H, D]
+            Tensor out = torch.zeros(2, heads * dim);                                       // [T, E]
+            new DecodeKernel(heads, dim, pool).run(in.decode(1), new DecodeKernel.Operands(
+                    q.data_ptr_float().capacity(q.numel()).asBuffer(), heads * dim,
+                    k.data_ptr_float().capacity(k.numel()).asBuffer(), v.data_ptr_float().capacity(v.numel()).asBuffer(),
+                    out.data_ptr_float().capacity(out.numel()).asBuffer(), heads * dim));
+            List<List<Integer>> keys = List.of(keySlots(other), List.of(7, 3, 9, 12, 13, 14, 2));
+            assertClose(referenceOver(keys, q, k, v, heads, dim), toArray(out, 2, heads * dim), "kernel, layer 1");
+        }
+    }
+
+    private static long[] longs(Tensor t) {
+        long[] a = new long[(int) t.numel()];
+        t.contiguous().data_ptr_long().get(a);
+        return a;
+    }
+
+    /**
      * Grows {@code ends.length} sequences in lockstep (one token each per round, so paged blocks interleave) until
      * sequence i has seen {@code ends[i] - 1} tokens, then returns each one's decode chunk for position
      * {@code ends[i] - 1}, in order. A fresh cache per call.
@@ -162,12 +206,19 @@ class DecodeKernelTest {
 
     /** softmax(q k^T / sqrt(D)) v per row and head, in double. */
     private static double[][] reference(List<SeqChunk> rows, Tensor q, Tensor k, Tensor v, int heads, int dim) {
+        List<List<Integer>> keys = new ArrayList<>();
+        rows.forEach(c -> keys.add(keySlots(c)));
+        return referenceOver(keys, q, k, v, heads, dim);
+    }
+
+    /** The same, for rows whose keys are the given slots. */
+    private static double[][] referenceOver(List<List<Integer>> keys, Tensor q, Tensor k, Tensor v, int heads, int dim) {
         float[] qa = flat(q.contiguous());
         float[] ka = flat(k);
         float[] va = flat(v);
-        double[][] out = new double[rows.size()][heads * dim];
-        for (int i = 0; i < rows.size(); i++) {
-            List<Integer> slots = keySlots(rows.get(i));
+        double[][] out = new double[keys.size()][heads * dim];
+        for (int i = 0; i < keys.size(); i++) {
+            List<Integer> slots = keys.get(i);
             for (int h = 0; h < heads; h++) {
                 double[] s = new double[slots.size()];
                 double max = Double.NEGATIVE_INFINITY;
