@@ -19,8 +19,23 @@ final class PairedAttention {
         List<String> strategies = values(options, "strategy");
         int warmup = options.getWarmupIterations().orElse(AbstractKvlabBenchmark.WARMUP_ITERATIONS);
         int samples = options.getMeasurementIterations().orElse(AbstractKvlabBenchmark.MEASUREMENT_ITERATIONS);
-        int batch = Integer.parseInt(values(options, "batch").get(0));
-        int context = Integer.parseInt(values(options, "context").get(0));
+        out.printf("paired decode attention: threads=%s decode=%s, %d warmup + %d rounds per point%n%n",
+                values(options, "threads").get(0), values(options, "decode").get(0), warmup, samples);
+        StringBuilder head = new StringBuilder("| batch | context");
+        strategies.forEach(s -> head.append(" | ").append(s).append(" ms (p10-p90) | floor ms | /floor"));
+        strategies.stream().skip(1).forEach(s -> head.append(" | ").append(s).append("/").append(strategies.get(0)));
+        out.println(head.append(" |"));
+        out.println("|---".repeat(2 + 3 * strategies.size() + strategies.size() - 1) + "|");
+        for (String batch : values(options, "batch")) {
+            for (String context : values(options, "context")) {
+                out.println(point(options, strategies, Integer.parseInt(batch), Integer.parseInt(context), warmup,
+                        samples));
+            }
+        }
+    }
+
+    private static String point(CommandLineOptions options, List<String> strategies, int batch, int context,
+                                int warmup, int samples) throws ReflectiveOperationException {
         List<DecodeAttentionBench> benches = new ArrayList<>();
         try {
             for (String s : strategies) {
@@ -49,18 +64,18 @@ final class PairedAttention {
                     }
                 }
             }
-            out.printf("paired decode attention: batch=%d context=%d threads=%s decode=%s, %d warmup + %d rounds%n%n",
-                    batch, context, values(options, "threads").get(0), benches.get(0).path(), warmup, samples);
-            out.println("| strategy | attention ms (p10-p90) | copy floor ms | attention/floor | vs " + strategies.get(0)
-                    + " |");
-            out.println("|---|---|---|---|---|");
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %d | %d", batch, context));
             for (int s = 0; s < benches.size(); s++) {
-                out.printf(Locale.ROOT, "| %s | %.1f (%.1f-%.1f) | %.1f | %.2f | %.3f |%n", strategies.get(s),
+                row.append(String.format(Locale.ROOT, " | %.2f (%.2f-%.2f) | %.2f | %.2f",
                         PairedDecode.percentile(attention[s], 50), PairedDecode.percentile(attention[s], 10),
                         PairedDecode.percentile(attention[s], 90), PairedDecode.percentile(floor[s], 50),
-                        PairedDecode.percentile(ratio(attention[s], floor[s]), 50),
-                        PairedDecode.percentile(ratio(attention[s], attention[0]), 50));
+                        PairedDecode.percentile(ratio(attention[s], floor[s]), 50)));
             }
+            for (int s = 1; s < benches.size(); s++) {
+                row.append(String.format(Locale.ROOT, " | %.3f",
+                        PairedDecode.percentile(ratio(attention[s], attention[0]), 50)));
+            }
+            return row.append(" |").toString();
         } finally {
             benches.forEach(DecodeAttentionBench::tearDown);
         }
