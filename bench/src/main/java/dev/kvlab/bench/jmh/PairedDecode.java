@@ -43,38 +43,51 @@ final class PairedDecode {
         int samples = options.getMeasurementIterations().orElse(AbstractKvlabBenchmark.MEASUREMENT_ITERATIONS);
         int threads = Integer.parseInt(values(options, "threads").get(0));
         String model = values(options, "model").get(0);
-        DecodePath decode = DecodePath.parse(values(options, "decode").get(0));
+        List<String> decodes = values(options, "decode");
         Device device = TorchRuntime.init(new RuntimeOptions(DeviceKind.CPU, threads, ComputeDType.FLOAT32));
-        Gpt2Model gpt2;
-        try (TensorSource source = ModelRef.openWeights(model, 0)) {
-            gpt2 = new Gpt2Model(source, device, ComputeDType.FLOAT32, new AttentionOptions(decode));
+        List<Gpt2Model> models = new ArrayList<>();    // per variant: strategies x decode paths, one model per path
+        List<String> variants = new ArrayList<>();
+        List<String> variantStrategies = new ArrayList<>();
+        for (String d : decodes) {
+            try (TensorSource source = ModelRef.openWeights(model, 0)) {
+                Gpt2Model m = new Gpt2Model(source, device, ComputeDType.FLOAT32,
+                        new AttentionOptions(DecodePath.parse(d)));
+                for (String s : strategies) {
+                    models.add(m);
+                    variantStrategies.add(s);
+                    variants.add(decodes.size() == 1 ? s : s + "@" + m.decodePath().name().toLowerCase(Locale.ROOT));
+                }
+            }
         }
         out.printf("paired decode steps: model=%s threads=%d decode=%s, %d warmup + %d measured rounds per point%n%n",
-                model, threads, gpt2.decodePath(), warmup, samples);
+                model, threads, decodes, warmup, samples);
         StringBuilder head = new StringBuilder("| batch | context | layout");
-        strategies.forEach(s -> head.append(" | ").append(s).append(" ms (p10-p90)"));
-        strategies.stream().skip(1).forEach(s -> head.append(" | ").append(s).append("/").append(strategies.get(0)));
+        variants.forEach(s -> head.append(" | ").append(s).append(" ms (p10-p90)"));
+        variants.stream().skip(1).forEach(s -> head.append(" | ").append(s).append("/").append(variants.get(0)));
         out.println(head.append(" |"));
-        out.println("|---".repeat(3 + 2 * strategies.size() - 1) + "|");
+        out.println("|---".repeat(3 + 2 * variants.size() - 1) + "|");
         try {
             for (String layout : values(options, "layout")) {
                 for (String batch : values(options, "batch")) {
                     for (String context : values(options, "context")) {
-                        out.println(point(gpt2, strategies, Integer.parseInt(batch), Integer.parseInt(context), layout,
-                                threads, warmup, samples));
+                        out.println(point(models, variantStrategies, Integer.parseInt(batch),
+                                Integer.parseInt(context), layout, threads, warmup, samples));
                     }
                 }
             }
         } finally {
-            gpt2.close();
+            new java.util.LinkedHashSet<>(models).forEach(Gpt2Model::close);
         }
     }
 
-    private static String point(Gpt2Model gpt2, List<String> strategies, int batch, int context, String layout,
-                                int threads, int warmup, int samples) {
+    /** One point; variant i runs strategy {@code strategies[i]} on model {@code models[i]}. */
+    private static String point(List<Gpt2Model> models, List<String> strategies, int batch, int context,
+                                String layout, int threads, int warmup, int samples) {
         List<DecodeStepBench> benches = new ArrayList<>();
         try {
-            for (String s : strategies) {
+            for (int v = 0; v < strategies.size(); v++) {
+                String s = strategies.get(v);
+                Gpt2Model gpt2 = models.get(v);
                 DecodeStepBench b = new DecodeStepBench();
                 b.strategy = s;
                 b.batch = batch;

@@ -31,6 +31,12 @@ public final class DecodeAttentionProbe implements AutoCloseable {
         int t = batch.numRows();
         this.pool = new KvPool(spec, device, ComputeDType.FLOAT32);
         this.attention = new DecodeAttention(h, d, device, ComputeDType.FLOAT32, options);
+        if (!attention.takesDecodeRows()) {
+            attention.close();
+            pool.close();
+            throw new IllegalArgumentException("the probe measures the decode-attention call (kernel or batched), not "
+                    + options.decode());
+        }
         try (PointerScope scope = new PointerScope()) {
             for (int l = 0; l < spec.numLayers(); l++) {
                 pool.keys(l).copy_(torch.randn(spec.capacityTokens(), h, d));
@@ -44,6 +50,8 @@ public final class DecodeAttentionProbe implements AutoCloseable {
         if (step.decode.size() != t) {
             throw new IllegalArgumentException("every chunk of a probe step must be a decode row");
         }
+        step.decodeIndex(0);   // built here, outside run()'s scope, so that it outlives every run
+
     }
 
     /** The path in use. */
