@@ -117,7 +117,7 @@ class DevicePlacementTest {
             try (PointerScope scope = new PointerScope()) {
                 StepInputs in = new StepInputs(new ForwardBatch(chunks), META, decodeRows);
                 if (in.decode.size() > 0) {
-                    in.decodeIndex();   // built lazily by the torch-ops decode path: force it
+                    in.decodeIndex(0);   // built lazily by the torch-ops decode path: force it
                 }
                 List<Tensor> ts = TensorGraph.tensors(in);
                 assertAllOn(ts, strategy + " step " + step);
