@@ -26,18 +26,20 @@ final class BatchInvariantOps {
     }
 
     /**
-     * {@code x W^T + b} one row at a time, each row exactly as {@link Linear} computes a lone row (one GEMV): x
-     * {@code [T, in]}, W {@code [out, in]}, b {@code [out]} or null (the tied LM head) → {@code [T, out]}.
+     * {@code x W + b} one row at a time, each row exactly as {@link Linear} computes a lone row (one GEMV on
+     * {@code W.t()}): x {@code [T, in]}, W {@code [in, out]} (the tied LM head: {@code wte.t()}), b {@code [out]} or
+     * null → {@code [T, out]}.
      */
     static Tensor linear(Tensor x, Tensor w, Tensor b) {
         long t = x.size(0);
-        Tensor out = x.new_empty(t, w.size(0));                                                 // [T, out]
+        Tensor wt = w.t();                                                                      // [out, in] view
+        Tensor out = x.new_empty(t, w.size(1));                                                 // [T, out]
         for (long i = 0; i < t; i++) {
             Tensor row = out.select(0, i);
             if (b == null) {
-                torch.mv_out(row, w, x.select(0, i));
+                torch.mv_out(row, wt, x.select(0, i));
             } else {
-                torch.addmv_out(row, b, w, x.select(0, i));
+                torch.addmv_out(row, b, wt, x.select(0, i));
             }
         }
         return out;

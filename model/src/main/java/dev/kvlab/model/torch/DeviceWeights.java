@@ -19,8 +19,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * All GPT-2 weights as tensors on one device in the compute dtype; the one owner of their native memory.
- * The LM head is tied to {@code wte}, which is already {@code [out, in]} for it; the blocks' linear weights are
- * transposed to that layout at load (see {@link LayerWeights}).
+ * The LM head is tied to {@code wte}. Linear weights keep HF's Conv1D layout {@code [in, out]} (see {@link Linear}).
  */
 public final class DeviceWeights implements AutoCloseable {
     private final TensorOwner owner = new TensorOwner();
@@ -90,24 +89,15 @@ public final class DeviceWeights implements AutoCloseable {
         LayerWeights layer(int i) {
             String p = "h." + i + ".";
             return new LayerWeights(load(p + "ln_1.weight"), load(p + "ln_1.bias"),
-                    loadLinear(p + "attn.c_attn.weight"), load(p + "attn.c_attn.bias"),
-                    loadLinear(p + "attn.c_proj.weight"), load(p + "attn.c_proj.bias"),
+                    load(p + "attn.c_attn.weight"), load(p + "attn.c_attn.bias"),
+                    load(p + "attn.c_proj.weight"), load(p + "attn.c_proj.bias"),
                     load(p + "ln_2.weight"), load(p + "ln_2.bias"),
-                    loadLinear(p + "mlp.c_fc.weight"), load(p + "mlp.c_fc.bias"),
-                    loadLinear(p + "mlp.c_proj.weight"), load(p + "mlp.c_proj.bias"));
+                    load(p + "mlp.c_fc.weight"), load(p + "mlp.c_fc.bias"),
+                    load(p + "mlp.c_proj.weight"), load(p + "mlp.c_proj.bias"));
         }
 
         /** One tensor: a zero-copy view of the source bytes, copied to the device in the compute dtype. */
         Tensor load(String name) {
-            return load(name, false);
-        }
-
-        /** A Conv1D weight {@code [in, out]} of the checkpoint, stored {@code [out, in]} contiguous. */
-        Tensor loadLinear(String name) {
-            return load(name, true);
-        }
-
-        private Tensor load(String name, boolean transpose) {
             TensorInfo info = source.info(name);
             ByteBuffer bytes = source.bytes(name);
             try (PointerScope scope = new PointerScope()) {
@@ -115,7 +105,7 @@ public final class DeviceWeights implements AutoCloseable {
                         new TensorOptions(storedType(info.dtype())));
                 Tensor onDevice = view.to(device, dtype.scalarType(), false, true, new MemoryFormatOptional());
                 requireFinite(name, onDevice);
-                return owner.keep(transpose ? onDevice.t().contiguous() : onDevice);
+                return owner.keep(onDevice);
             }
         }
     }

@@ -93,7 +93,8 @@ public final class Gpt2Model implements AutoCloseable {
         }
         Tensor last = allRows ? x : x.index_select(0, in.logitRows);                                     // [S, E]
         Tensor h = layerNorm(last, weights.lnfWeight(), weights.lnfBias());
-        Tensor logits = inv ? BatchInvariantOps.linear(h, weights.wte(), null) : Linear.apply(h, weights.wte(), null);
+        Tensor wteT = weights.wte().t();                                                                 // [E, vocab] view
+        Tensor logits = inv ? BatchInvariantOps.linear(h, wteT, null) : Linear.apply(h, wteT, null);
         return logits.to(ScalarType.Float);                                                              // [S, vocab]
     }
 

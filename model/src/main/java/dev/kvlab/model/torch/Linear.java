@@ -1,20 +1,23 @@
 package dev.kvlab.model.torch;
 
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The linear layers' one op, {@code y = x W^T + b} for x {@code [T, in]}, W {@code [out, in]} contiguous (see
- * {@link LayerWeights}; the tied lm_head {@code wte} has this layout too), b {@code [out]} or null. Chosen per row
- * count by measurement ({@code LinearBench}, docs/COMPARISON.md "Linear layers"): up to {@link #MAX_GEMV_ROWS} rows
- * (batch-1 and batch-2 decode) run as one GEMV per row ({@code addmv}: a bandwidth-bound read of W, the second row
- * finding it in the last-level cache); more rows run as one GEMM ({@code linear}), which packs W once per call.
- * Both read W in its stored layout; HF's {@code [in, out]} with {@code addmm} was no faster at any row count and 2x
- * slower for the lm_head.
+ * The linear layers' one op, {@code y = x W + b} for x {@code [T, in]}, W {@code [in, out]}, b {@code [out]} or null.
+ * Blocks pass their HF Conv1D weights ({@link LayerWeights}, contiguous); the tied lm_head passes {@code wte.t()}.
+ * Chosen per row count by measurement ({@code LinearBench}; docs/COMPARISON.md, "Step speed"), 1 OpenBLAS thread,
+ * gpt2-small shapes, weights cycled past the last-level cache:
+ * <ul>
+ *   <li>up to {@link #MAX_GEMV_ROWS} rows (batch-1 and batch-2 decode): one GEMV per row on {@code W.t()}, OpenBLAS's
+ *       {@code sgemv_n} over the contiguous {@code [in, out]} weight. It ran 1.3-5x faster than GEMV on a weight
+ *       stored {@code [out, in]} ({@code sgemv_t}; qkv 384 vs 1154 us, fc2 531 vs 2754 us) and 3-20x faster than a
+ *       one-row GEMM, which packs the whole weight every call;</li>
+ *   <li>more rows: one GEMM ({@code addmm}); {@code linear} on an {@code [out, in]} copy was no faster.</li>
+ * </ul>
  */
 final class Linear {
-    /** Row counts up to this run as GEMVs; measured faster than a GEMM at 1 and 2 rows, not from 3 on. */
+    /** Row counts up to this run as GEMVs; faster than one GEMM at 1 and 2 rows, not from 3 on. */
     static final int MAX_GEMV_ROWS = 2;
 
     private Linear() {
@@ -23,25 +26,22 @@ final class Linear {
     /** {@code [T, out]} in x's dtype. */
     static Tensor apply(Tensor x, Tensor w, Tensor b) {
         long rows = x.size(0);
+        Tensor wt = w.t();                                                               // [out, in] view
         if (rows == 1) {
-            return gemv(x.select(0, 0), w, b).unsqueeze(0);
+            Tensor row = x.select(0, 0);
+            return (b == null ? torch.mv(wt, row) : torch.addmv(b, wt, row)).unsqueeze(0);
         }
         if (rows <= MAX_GEMV_ROWS) {
-            Tensor y = x.new_empty(rows, w.size(0));                                     // [T, out]
+            Tensor y = x.new_empty(rows, w.size(1));                                     // [T, out]
             for (int r = 0; r < rows; r++) {
-                Tensor row = y.select(0, r);
                 if (b == null) {
-                    torch.mv_out(row, w, x.select(0, r));
+                    torch.mv_out(y.select(0, r), wt, x.select(0, r));
                 } else {
-                    torch.addmv_out(row, b, w, x.select(0, r));
+                    torch.addmv_out(y.select(0, r), b, wt, x.select(0, r));
                 }
             }
             return y;
         }
-        return b == null ? torch.linear(x, w) : torch.linear(x, w, new TensorOptional(b));
-    }
-
-    private static Tensor gemv(Tensor row, Tensor w, Tensor b) {
-        return b == null ? torch.mv(w, row) : torch.addmv(b, w, row);
+        return b == null ? torch.mm(x, w) : torch.addmm(b, x, w);
     }
 }

@@ -19,9 +19,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The {@code [out, in]} weight layout and {@link Linear}'s ops (GEMV for one row, GEMM for more) against a
+ * The stored weight layout and {@link Linear}'s ops (a GEMV per row up to two rows, GEMM above) against a
  * plain-Java double product over the checkpoint's own HF Conv1D {@code [in, out]} tensors: every linear layer of a
- * block and the tied lm_head, at row counts on both sides of the GEMV/GEMM switch. Within 1e-5 of the largest
+ * block and the tied lm_head (a transposed view of {@code wte}), at row counts on both sides of the switch. Within 1e-5 of the largest
  * output, the tolerance the conformance suites use for float32 logits.
  */
 class LinearTest {
@@ -71,7 +71,7 @@ class LinearTest {
                 expected[r][v] = s;
             }
         }
-        assertClose("lm_head", expected, apply(x, weights.wte(), null));
+        assertClose("lm_head", expected, apply(x, weights.wte().t(), null));
     }
 
     private static void check(String name, Tensor stored, Tensor bias, int rows) {
@@ -79,7 +79,7 @@ class LinearTest {
         float[] b = floats(name + ".bias");                  // [out]
         int out = b.length;
         int in = w.length / out;
-        assertArrayEquals(new long[] {out, in}, stored.shape(), name + " is stored [out, in]");
+        assertArrayEquals(new long[] {in, out}, stored.shape(), name + " is stored [in, out]");
         assertTrue(stored.is_contiguous(), name + " is contiguous");
         float[][] x = randomRows(rows, in, name.hashCode());
         double[][] expected = new double[rows][out];
