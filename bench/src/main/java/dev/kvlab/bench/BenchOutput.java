@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Writes a run directory: {@code runs.jsonl/.csv} (one row per sweep point), {@code requests.jsonl/.csv},
- * {@code kv_growth}, {@code long_gen}, {@code quality}, {@code quality_positions}, {@code attention} tables when those ran, {@code charts/*.png|svg} and
+ * {@code kv_growth}, {@code long_gen}, {@code quality}, {@code quality_positions}, {@code attention} tables when
+ * those ran, {@code charts/*.png|svg} and
  * {@code summary.md}.
  */
 final class BenchOutput {

@@ -103,7 +103,8 @@ public final class QualityExperiment {
             progress.startRun("quality: passage " + (i + 1) + "/" + passages.size() + ", " + configs.size()
                     + " configurations");
             // the full cache: one cache-free pass (equal to a chunked one, CachedTeacherForcingTest)
-            CachedTeacherForcing.Pass ref = new CachedTeacherForcing("none", CacheOptions.DEFAULTS, 0, ids.length).run(model, ids);
+            CachedTeacherForcing.Pass ref = new CachedTeacherForcing("none", CacheOptions.DEFAULTS, 0, ids.length)
+                    .run(model, ids);
             QualityMetrics.Scores self = QualityMetrics.compare(ref.logits(), ref.logits(), vocab, ids);
             full.add(self, self.nll(), 0);
             for (int k = 0; k < configs.size(); k++) {

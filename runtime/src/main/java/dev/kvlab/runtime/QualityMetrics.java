@@ -54,17 +54,9 @@ public final class QualityMetrics {
         return new Scores(nll, kl, agree);
     }
 
-    /** log softmax of {@code x[from, from + n)}, computed in double with the max subtracted. */
+    /** log softmax of {@code x[from, from + n)} in double, by {@link TokenLogprobs#logNormalizer}. */
     public static double[] logSoftmax(float[] x, int from, int n) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, x[from + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += Math.exp(x[from + i] - max);
-        }
-        double log = max + Math.log(sum);
+        double log = TokenLogprobs.logNormalizer(x, from, n);
         double[] out = new double[n];
         for (int i = 0; i < n; i++) {
             out[i] = x[from + i] - log;

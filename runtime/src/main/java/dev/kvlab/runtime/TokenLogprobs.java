@@ -46,13 +46,18 @@ public record TokenLogprobs(double logprob, int[] topIds, double[] topLogprobs) 
 
     /** {@code log(sum(exp(logits)))} in double precision, stable (the max is taken out first): log p = logit - it. */
     public static double logNormalizer(float[] logits) {
+        return logNormalizer(logits, 0, logits.length);
+    }
+
+    /** {@link #logNormalizer(float[])} of the row {@code logits[from, from + n)}. */
+    public static double logNormalizer(float[] logits, int from, int n) {
         double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
+        for (int i = from; i < from + n; i++) {
+            max = Math.max(max, logits[i]);
         }
         double sum = 0;
-        for (float l : logits) {
-            sum += Math.exp(l - max);
+        for (int i = from; i < from + n; i++) {
+            sum += Math.exp(logits[i] - max);
         }
         return max + Math.log(sum);
     }
