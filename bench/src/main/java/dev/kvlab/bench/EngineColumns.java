@@ -12,12 +12,7 @@ public record EngineColumns(long steps, int maxConcurrentSeqs, long preemptions,
     static EngineColumns of(EngineStats s) {
         KvUsage kv = s.kv();
         return new EngineColumns(s.steps(), s.peakRunning(), s.preemptions(), s.prefixHitRate(), kv.bytesPerToken(),
-                kv.capacityBytes(), mean(kv.sumReservedTokens(), kv.steps()) * kv.bytesPerToken(),
-                mean(kv.sumLiveTokens(), kv.steps()) * kv.bytesPerToken(), kv.peakReservedBytes(), kv.peakLiveBytes(),
-                kv.wastePercent(), kv.peakBlocksUsed());
-    }
-
-    private static double mean(long sum, long n) {
-        return n == 0 ? 0.0 : (double) sum / n;
+                kv.capacityBytes(), kv.meanReservedBytes(), kv.meanLiveBytes(), kv.peakReservedBytes(),
+                kv.peakLiveBytes(), kv.wastePercent(), kv.peakBlocksUsed());
     }
 }

@@ -17,8 +17,14 @@ import java.util.Map;
  */
 public final class KvCacheRegistry {
     /** The strategies kvlab ships, in the order they are listed. */
-    public static final List<StrategyDescription> BUILT_IN = List.of(NoneCache.DESCRIPTION,
-            ContiguousCache.DESCRIPTION, PagedCache.DESCRIPTION, RingCache.DESCRIPTION);
+    public static final List<StrategyDescription> BUILT_IN = builtIn();
+
+    private static List<StrategyDescription> builtIn() {
+        List<StrategyDescription> all = new ArrayList<>(List.of(NoneCache.DESCRIPTION, ContiguousCache.DESCRIPTION,
+                PagedCache.DESCRIPTION, RingCache.DESCRIPTION));
+        all.addAll(PolicyStrategies.REGISTERED);
+        return List.copyOf(all);
+    }
 
     /** The environment variable naming the plugin directory. */
     public static final String PLUGINS_ENV = "KVLAB_PLUGINS";

@@ -5,9 +5,9 @@ import java.util.Set;
 
 /**
  * The strategies built on {@link EvictingCache}, one {@link EvictionPolicy} class each, sharing the option
- * {@code EvictionOptions.budget} ({@code --budget TOKENS}), described for {@link KvCacheRegistry}. They join
- * {@link KvCacheRegistry#BUILT_IN} once the runtime reads {@link AttentionView.Held} views; until then this is the
- * one place they are listed, and the cache module's suites run them from here.
+ * {@code EvictionOptions.budget} ({@code --budget TOKENS}), described for {@link KvCacheRegistry}:
+ * {@link #REGISTERED} are built-ins; {@code int8} is listed here (and run by the cache module's suites) but joins the
+ * registry only once the runtime stores and reads int8 K/V.
  */
 public final class PolicyStrategies {
 
@@ -32,7 +32,10 @@ public final class PolicyStrategies {
             Set.of(CacheOption.BLOCK_SIZE), List.of(),
             (s, o) -> new EvictingCache("int8", s, o, new KeepAllPolicy(), KvStorage.int8(o.blockSize())));
 
-    /** In the order they are documented. */
+    /** The registered ones, in the order they are documented. */
+    public static final List<StrategyDescription> REGISTERED = List.of(H2O, TOVA, SNAPKV, KNORM, MIX);
+
+    /** Every one, registered or not. */
     public static final List<StrategyDescription> ALL = List.of(H2O, TOVA, SNAPKV, KNORM, MIX, INT8);
 
     private PolicyStrategies() {

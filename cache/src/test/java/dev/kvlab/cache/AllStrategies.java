@@ -11,7 +11,7 @@ final class AllStrategies {
 
     static List<String> names() {
         List<String> out = new ArrayList<>(KvCacheRegistry.names());
-        out.addAll(PolicyStrategies.names());
+        PolicyStrategies.names().stream().filter(n -> !out.contains(n)).forEach(out::add);
         return out;
     }
 

@@ -42,6 +42,13 @@ public final class ReferenceGpt2 {
         }
     }
 
+    /** Which keys a query sees in a layer, beyond causality: the held sets of an eviction policy. */
+    @FunctionalInterface
+    public interface KeyFilter {
+        /** Whether query position {@code query} of layer {@code layer} attends to key position {@code key <= query}. */
+        boolean sees(int layer, int query, int key);
+    }
+
     /** The config of the weights. */
     public Gpt2Config config() {
         return c;
@@ -86,10 +93,29 @@ public final class ReferenceGpt2 {
     /** The last block's output for every position, before ln_f: [T, E]. */
     private double[][] hidden(int[] tokenIds, int window, int sinks) {
         double[][] x = embed(tokenIds);                       // [T, E]
-        for (Block b : blocks) {
-            block(b, x, window, sinks);
+        KeyFilter filter = (layer, t, key) -> visible(t, key, window, sinks);
+        for (int l = 0; l < blocks.length; l++) {
+            block(blocks[l], x, l, filter);
         }
         return x;
+    }
+
+    /**
+     * Logits at every position with attention restricted by {@code filter} (query p of layer l attends to keys
+     * j &lt;= p that it {@link KeyFilter#sees}): the oracle for a cache that evicts.
+     *
+     * @return [T][V]
+     */
+    public double[][] logitsAll(int[] tokenIds, KeyFilter filter) {
+        double[][] x = embed(tokenIds);                       // [T, E]
+        for (int l = 0; l < blocks.length; l++) {
+            block(blocks[l], x, l, filter);
+        }
+        double[][] out = new double[x.length][];
+        for (int t = 0; t < x.length; t++) {
+            out[t] = head(x[t]);
+        }
+        return out;
     }
 
     /** ln_f, then the tied LM head: [V] logits of one position's hidden state [E]. */
@@ -152,14 +178,14 @@ public final class ReferenceGpt2 {
     }
 
     /** Pre-LN block, in place: x += attn(ln_1(x)); x += mlp(ln_2(x)). x is [T, E]. */
-    private void block(Block b, double[][] x, int window, int sinks) {
+    private void block(Block b, double[][] x, int layer, KeyFilter filter) {
         int e = c.nEmbd();
         double[][] qkv = new double[x.length][];                 // [T, 3E] = [q | k | v]
         for (int t = 0; t < x.length; t++) {
             qkv[t] = linear(layerNorm(x[t], b.ln1W, b.ln1B), b.attnW, b.attnB, 3 * e);
         }
         for (int t = 0; t < x.length; t++) {
-            add(x[t], linear(attend(qkv, t, window, sinks), b.projW, b.projB, e));
+            add(x[t], linear(attend(qkv, t, layer, filter), b.projW, b.projB, e));
             double[] h = linear(layerNorm(x[t], b.ln2W, b.ln2B), b.fcW, b.fcB, c.nInner());   // [I]
             for (int k = 0; k < h.length; k++) {
                 h[k] = gelu(h[k]);
@@ -168,7 +194,6 @@ public final class ReferenceGpt2 {
         }
     }
 
-    /** Causal multi-head attention output for query position t: [E], heads concatenated. */
     /** Whether query {@code t} attends to key {@code s}: a sink, or one of the window's most recent positions. */
     private static boolean visible(int t, int s, int window, int sinks) {
         if (s > t) {
@@ -180,7 +205,7 @@ public final class ReferenceGpt2 {
     }
 
     /** Multi-head attention output for query position t over the keys it sees: [E], heads concatenated. */
-    private double[] attend(double[][] qkv, int t, int window, int sinks) {
+    private double[] attend(double[][] qkv, int t, int layer, KeyFilter filter) {
         int e = c.nEmbd();
         int hd = c.headDim();
         double scale = 1.0 / Math.sqrt(hd);
@@ -190,7 +215,7 @@ public final class ReferenceGpt2 {
             double[] p = new double[t + 1];                       // scores over keys 0..t (0 where not seen)
             double max = Double.NEGATIVE_INFINITY;
             for (int s = 0; s <= t; s++) {
-                if (!visible(t, s, window, sinks)) {
+                if (!filter.sees(layer, t, s)) {
                     continue;
                 }
                 double dot = 0;
@@ -202,7 +227,7 @@ public final class ReferenceGpt2 {
             }
             double sum = 0;
             for (int s = 0; s <= t; s++) {
-                p[s] = visible(t, s, window, sinks) ? Math.exp(p[s] - max) : 0;
+                p[s] = filter.sees(layer, t, s) ? Math.exp(p[s] - max) : 0;
                 sum += p[s];
             }
             for (int s = 0; s <= t; s++) {

@@ -3,6 +3,7 @@ package dev.kvlab.runtime;
 import dev.kvlab.cache.CacheSpec;
 import dev.kvlab.cache.KvCache;
 import dev.kvlab.cache.KvCacheRegistry;
+import dev.kvlab.cache.StepStats;
 import dev.kvlab.model.Gpt2Config;
 import dev.kvlab.model.torch.ForwardBatch;
 import dev.kvlab.model.torch.Gpt2Model;
@@ -184,13 +185,17 @@ public final class Engine implements AutoCloseable {
         }
         Sampling.Picks picks;
         Map<RequestId, float[]> rawRows;
+        StepStats[] stats = new StepStats[chunks.size()];
         try (PointerScope scope = new PointerScope()) {
-            Tensor logits = model.forward(new ForwardBatch(chunks, batchInvariant), pool);   // [S, vocab]
+            Tensor logits = model.forward(new ForwardBatch(chunks, batchInvariant), pool, stats);   // [S, vocab]
             rawRows = Sampling.rowsOf(hostCopy, logits, plan, r -> r.options.wantsLogprobs() || logitsTap != null);
             picks = sampling.sample(hostCopy, logits, plan);
         }
         if (logitsTap != null) {
             rawRows.forEach((id, row) -> logitsTap.accept(id.value(), row));
+        }
+        for (int i = 0; i < stats.length; i++) {
+            cache.observe(plan.chunks().get(i).seq(), stats[i]);   // before update: a finished request is freed there
         }
         long now = System.nanoTime();
         for (ScheduledChunk c : plan.chunks()) {

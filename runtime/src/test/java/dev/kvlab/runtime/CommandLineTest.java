@@ -86,6 +86,17 @@ class CommandLineTest {
         assertBad(run("generate", "--model", "tiny-random", "--prompt", "hi", "--device", "tpu"), "unknown device");
         assertBad(generate("--prompt", "hi", "--cache", "ring", "--window", "4", "--sinks", "4"), "sinks");
         assertBad(run("generate", "--model", "/nonexistent/gpt2", "--prompt", "hi"), "neither a directory");
+        assertBad(generate("--prompt", "hi", "--cache", "h2o", "--budget", "-1"), "--budget");
+        assertBad(generate("--prompt", "hi", "--cache", "h2o", "--granularity", "page"), "--granularity");
+    }
+
+    @Test
+    void anEvictionPolicyGeneratesUnderABudget() {
+        Outcome o = generate("--prompt-ids", "464,2068,7586,21831,18045,625,262,16931", "--max-new-tokens", "12",
+                "--ignore-eos", "--json", "--cache", "h2o", "--budget", "6", "--granularity", "block",
+                "--block-size", "2");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("\"finish_reason\":\"length\""), o.out());
     }
 
     @Test

@@ -35,7 +35,7 @@ class HfFixturesTest {
     }
 
     static Stream<Arguments> small() {
-        return cases("small");
+        return StrategyConformanceTest.slowStrategies().map(s -> Arguments.of("small", s));
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -1,6 +1,7 @@
 package dev.kvlab.model.torch;
 
 import dev.kvlab.cache.Allocation.SlotCopy;
+import dev.kvlab.cache.StepStats;
 import dev.kvlab.model.Gpt2Config;
 import dev.kvlab.model.TensorSource;
 import org.bytedeco.pytorch.Device;
@@ -16,7 +17,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * GPT-2 forward pass over one step's batch of chunks, reading and writing K/V through the cache's plain-data
  * answers. Shapes: T = rows of the step, E = n_embd, H = heads, D = head dim, S = rows that produce logits.
  * Linear layers see all T rows at once. Attention: one {@link DecodeAttention} call per layer for all decode rows
- * (one-token chunks), reading K/V in place; one SDPA per other chunk over that chunk's own keys.
+ * (one-token chunks), reading K/V in place (a {@code Held} view's decode row with its own slots per layer); one SDPA
+ * per other chunk over that chunk's own keys; the other chunks with a {@code Held} view (eviction policies: prefill
+ * chunks, chunks asking for statistics) through {@link HeldAttention}, per layer, measuring what their grant asked.
  *
  * <p>Call {@link #forward} inside a {@code PointerScope}: every per-step tensor, the returned logits included,
  * belongs to it. The weights and the decode-attention threads belong to this object ({@link #close}).
@@ -64,7 +67,20 @@ public final class Gpt2Model implements AutoCloseable {
      * @return logits {@code [S, vocab]} float32, one row per chunk with {@code wantLogits}, in chunk order
      */
     public Tensor forward(ForwardBatch batch, KvPool pool) {
-        return run(batch, pool, false);
+        return run(batch, pool, false, null);
+    }
+
+    /**
+     * Runs one step and measures what the chunks' grants asked for ({@code Granted.stats}).
+     *
+     * @param statsOut one entry per chunk, filled with its statistics ({@code StepStats.NONE} when it asked for none),
+     *                 for the caller to hand to {@code KvCache.observe}
+     */
+    public Tensor forward(ForwardBatch batch, KvPool pool, StepStats[] statsOut) {
+        if (statsOut.length != batch.chunks().size()) {
+            throw new IllegalArgumentException("statsOut needs one entry per chunk");
+        }
+        return run(batch, pool, false, statsOut);
     }
 
     /**
@@ -73,23 +89,44 @@ public final class Gpt2Model implements AutoCloseable {
      * in one pass (the oracle for cached generation, and the way to score a strategy's quality).
      */
     public Tensor forwardAllRows(ForwardBatch batch, KvPool pool) {
-        return run(batch, pool, true);
+        return run(batch, pool, true, null);
     }
 
-    private Tensor run(ForwardBatch batch, KvPool pool, boolean allRows) {
+    private Tensor run(ForwardBatch batch, KvPool pool, boolean allRows, StepStats[] statsOut) {
         java.util.Objects.requireNonNull(pool, "pool");
         checkPositions(batch);
         try (NoGradGuard noAutograd = new NoGradGuard()) {
             applyCopies(batch, pool);
             boolean inv = batch.batchInvariant();
-            return layers(new StepInputs(batch, device, decode.takesDecodeRows() && !inv), pool, allRows, inv);
+            StepInputs in = new StepInputs(batch, device, decode.takesDecodeRows() && !inv);
+            HeldStats[] stats = statsFor(in, statsOut);
+            Tensor logits = layers(in, pool, allRows, inv, stats);
+            if (statsOut != null) {
+                for (int i = 0; i < statsOut.length; i++) {
+                    statsOut[i] = stats[i] == null ? StepStats.NONE : stats[i].toStepStats();
+                }
+            }
+            return logits;
         }
     }
 
-    private Tensor layers(StepInputs in, KvPool pool, boolean allRows, boolean inv) {
+    /** One collector per chunk that asked for statistics (null elsewhere, and everywhere without {@code out}). */
+    private HeldStats[] statsFor(StepInputs in, StepStats[] out) {
+        HeldStats[] stats = new HeldStats[out == null ? 0 : out.length];
+        if (out != null) {
+            for (HeldPlan p : in.held) {
+                if (p.stats().wantsAny()) {
+                    stats[p.chunkIndex()] = new HeldStats(p.stats(), config.nLayer());
+                }
+            }
+        }
+        return stats;
+    }
+
+    private Tensor layers(StepInputs in, KvPool pool, boolean allRows, boolean inv, HeldStats[] stats) {
         Tensor x = weights.wte().index_select(0, in.ids).add(weights.wpe().index_select(0, in.positions)); // [T, E]
         for (int l = 0; l < config.nLayer(); l++) {
-            x = block(l, x, in, pool, inv);
+            x = block(l, x, in, pool, inv, stats);
         }
         Tensor last = allRows ? x : x.index_select(0, in.logitRows);                                     // [S, E]
         Tensor h = layerNorm(last, weights.lnfWeight(), weights.lnfBias());
@@ -98,7 +135,7 @@ public final class Gpt2Model implements AutoCloseable {
         return logits.to(ScalarType.Float);                                                              // [S, vocab]
     }
 
-    private Tensor block(int l, Tensor x, StepInputs in, KvPool pool, boolean inv) {
+    private Tensor block(int l, Tensor x, StepInputs in, KvPool pool, boolean inv, HeldStats[] stats) {
         LayerWeights w = weights.layer(l);
         Tensor h = layerNorm(x, w.ln1Weight(), w.ln1Bias());
         Tensor qkv = linear(h, w.qkvWeight(), w.qkvBias(), inv);                                          // [T, 3E]
@@ -108,7 +145,9 @@ public final class Gpt2Model implements AutoCloseable {
         Tensor k = parts.get(1).view(t, config.nHead(), config.headDim());                                // [T, H, D]
         Tensor v = parts.get(2).view(t, config.nHead(), config.headDim());                                // [T, H, D]
         write(in.pre(l), pool, l, k, v);
-        Tensor attn = inv ? invariantAttention(l, q, k, v, in, pool) : attention(l, q, k, v, in, pool);  // [T, E]
+        write(in.heldWrites(l), pool, l, k, v);
+        Tensor attn = inv ? invariantAttention(l, q, k, v, in, pool, stats)
+                : attention(l, q, k, v, in, pool, stats);                                               // [T, E]
         write(in.post, pool, l, k, v);
         x = x.add(linear(attn, w.projWeight(), w.projBias(), inv));
         h = layerNorm(x, w.ln2Weight(), w.ln2Bias());
@@ -121,9 +160,13 @@ public final class Gpt2Model implements AutoCloseable {
      * Decode rows: one call for all of them. Other chunks: queries {@code [1, H, n, D]} against that chunk's keys
      * {@code [1, H, L, D]}. Each writes its rows of the result.
      */
-    private Tensor attention(int l, Tensor q, Tensor k, Tensor v, StepInputs in, KvPool pool) {
-        if (in.decode.size() == 0 && in.plans.size() == 1) {
+    private Tensor attention(int l, Tensor q, Tensor k, Tensor v, StepInputs in, KvPool pool, HeldStats[] stats) {
+        if (in.decode.size() == 0 && in.plans.size() == 1 && in.held.isEmpty()) {
             return chunkAttention(l, in.plans.get(0), q, k, v, pool);
+        }
+        if (in.decode.size() == 0 && in.plans.isEmpty() && in.held.size() == 1) {
+            HeldPlan p = in.held.get(0);
+            return HeldAttention.attend(l, p, q, k, pool, p.chunkIndex() < stats.length ? stats[p.chunkIndex()] : null);
         }
         Tensor out = torch.empty(new long[] {in.numRows, config.nEmbd()}, q.options(),
                 new org.bytedeco.pytorch.MemoryFormatOptional());                                // [T, E]
@@ -133,11 +176,16 @@ public final class Gpt2Model implements AutoCloseable {
         for (ChunkPlan p : in.plans) {
             out.narrow(0, p.row(), p.numRows()).copy_(chunkAttention(l, p, q, k, v, pool));
         }
+        heldAttention(l, q, k, in, pool, stats, out);
         return out;
     }
 
-    /** Batch-invariant mode: every chunk (no decode-kernel rows), row by row ({@link BatchInvariantOps}). */
-    private Tensor invariantAttention(int l, Tensor q, Tensor k, Tensor v, StepInputs in, KvPool pool) {
+    /**
+     * Batch-invariant mode: every chunk (no decode-kernel rows), row by row ({@link BatchInvariantOps}); Held chunks
+     * through {@link HeldAttention}, one chunk at a time (its result depends on no other chunk of the step).
+     */
+    private Tensor invariantAttention(int l, Tensor q, Tensor k, Tensor v, StepInputs in, KvPool pool,
+                                      HeldStats[] stats) {
         Tensor out = torch.empty(new long[] {in.numRows, config.nEmbd()}, q.options(),
                 new org.bytedeco.pytorch.MemoryFormatOptional());                                // [T, E]
         Tensor poolK = pool == null ? null : pool.keys(l);
@@ -148,7 +196,17 @@ public final class Gpt2Model implements AutoCloseable {
             BatchInvariantOps.attention(q.narrow(0, p.row(), p.numRows()), keys, vals, p.mask(),
                     out.narrow(0, p.row(), p.numRows()));
         }
+        heldAttention(l, q, k, in, pool, stats, out);
         return out;
+    }
+
+    /** Writes the Held chunks' rows of {@code out} ({@code [T, E]}). */
+    private static void heldAttention(int l, Tensor q, Tensor k, StepInputs in, KvPool pool, HeldStats[] stats,
+                                      Tensor out) {
+        for (HeldPlan p : in.held) {
+            HeldStats s = p.chunkIndex() < stats.length ? stats[p.chunkIndex()] : null;
+            out.narrow(0, p.row(), p.numRows()).copy_(HeldAttention.attend(l, p, q, k, pool, s));
+        }
     }
 
     /** One chunk's attention, {@code [n, E]}. */

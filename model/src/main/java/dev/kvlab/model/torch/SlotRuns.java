@@ -53,7 +53,8 @@ final class SlotRuns {
 
     /**
      * Whether a one-token chunk with this grant goes through {@link #lower}: not Recompute (no pool to read), and
-     * no attention statistics asked for (the decode kernels do not return attention weights).
+     * no attention statistics asked for (the decode kernels do not return attention weights; such a Held chunk
+     * goes to {@link HeldAttention}).
      */
     static boolean lowers(Allocation.Granted g) {
         return !(g.view() instanceof AttentionView.Recompute) && !g.stats().wantsAny();

@@ -16,7 +16,13 @@ import org.bytedeco.pytorch.global.torch;
  * step. Writes are split by the view's protocol: contiguous/paged write before reading ("pre"), ring after
  * ("post"); a ring's decode row writes before reading too (see {@link SlotRuns}).
  *
- * <p>Invariant: every row is in exactly one of {@code decode} and {@code plans}.
+ * <p>Chunks with an {@link AttentionView.Held} view (eviction policies) read and write their own slots per layer.
+ * A one-token Held chunk that asks for no statistics is a decode row (per-layer runs, {@link #decode(int)}, its
+ * write in {@link #pre(int)}) when decode rows are on; every other Held chunk (prefill chunks, chunks asking for
+ * statistics, or all of them when decode rows are off, e.g. for int8 pools) goes to {@code held}
+ * ({@link HeldAttention}), its per-layer writes in {@link #heldWrites}, before reading.
+ *
+ * <p>Invariant: every row is in exactly one of {@code decode}, {@code plans} and {@code held}.
  */
 final class StepInputs {
     final Tensor ids;        // [T] int64
@@ -26,6 +32,8 @@ final class StepInputs {
     final Writes post;       // null when no chunk writes after reading
     final List<ChunkPlan> plans;  // chunks that do not go through the decode-attention call
     final DecodeRows decode;      // one-token chunks for the decode-attention call (empty when it is off), layer 0
+    final List<HeldPlan> held;    // Held chunks read per layer by HeldAttention (prefill, statistics, int8)
+    private final Writes[] heldWrites;  // per layer: the Held chunks' writes; null when there are none
     final int numRows;            // T
     private final Device device;
     private final DecodeRows[] decodeByLayer;   // per layer when a decode row's view is per layer (Held), else null
@@ -51,8 +59,11 @@ final class StepInputs {
         List<ChunkPlan> ps = new ArrayList<>();
         List<SeqChunk> decodeChunks = new ArrayList<>();
         IntList decodeRowIndex = new IntList();
+        List<HeldPlan> hs = new ArrayList<>();
+        List<AttentionView.Held> heldViews = new ArrayList<>();
         int row = 0;
         int s = 0;
+        int chunkIndex = 0;
         for (SeqChunk c : batch.chunks()) {
             for (int i = 0; i < c.numTokens(); i++) {
                 ids[row + i] = c.tokenIds()[i];
@@ -67,11 +78,17 @@ final class StepInputs {
             if (decodeRow) {
                 decodeChunks.add(c);
                 decodeRowIndex.add(row);
+            } else if (c.granted().view() instanceof AttentionView.Held h) {
+                hs.add(HeldPlan.of(c, row, chunkIndex, h, device));
+                heldViews.add(h);
             } else {
                 ps.add(plan(c, row, device));
             }
             row += c.numTokens();
+            chunkIndex++;
         }
+        this.held = List.copyOf(hs);
+        this.heldWrites = heldWrites(hs, heldViews, device);
         this.ids = Tensors.longs(ids, device);
         this.positions = Tensors.longs(pos, device);
         this.logitRows = Tensors.longs(logit, device);
@@ -133,6 +150,49 @@ final class StepInputs {
             decodeIndex[i] = BatchedDecode.index(decode(l), device);
         }
         return decodeIndex[i];
+    }
+
+    /** Layer {@code l}'s writes of the Held chunks, or null when the step has none. */
+    Writes heldWrites(int l) {
+        return heldWrites == null ? null : heldWrites[l];
+    }
+
+    /**
+     * Per layer: chunk token c of each Held chunk goes to the slot of its entry {@code held - n + c}. A layer whose
+     * arrays are, for every chunk, the same instances as an earlier layer's shares that layer's tensors.
+     */
+    private static Writes[] heldWrites(List<HeldPlan> plans, List<AttentionView.Held> views, Device device) {
+        if (plans.isEmpty()) {
+            return null;
+        }
+        int layers = views.get(0).numLayers();
+        Writes[] out = new Writes[layers];
+        for (int l = 0; l < layers; l++) {
+            int same = l;
+            for (int j = 0; j < l && same == l; j++) {
+                final int jj = j;
+                final int ll = l;
+                if (views.stream().allMatch(v -> v.slots()[jj] == v.slots()[ll])) {
+                    same = j;
+                }
+            }
+            if (same < l) {
+                out[l] = out[same];
+                continue;
+            }
+            IntList slots = new IntList();
+            IntList rows = new IntList();
+            for (int i = 0; i < plans.size(); i++) {
+                int[] layerSlots = views.get(i).slots()[l];
+                int n = plans.get(i).numRows();
+                for (int c = 0; c < n; c++) {
+                    slots.add(layerSlots[layerSlots.length - n + c]);
+                    rows.add(plans.get(i).row() + c);
+                }
+            }
+            out[l] = writes(slots, rows, device);
+        }
+        return out;
     }
 
     private static void collectWrites(Granted g, int row, IntList slots, IntList rows) {

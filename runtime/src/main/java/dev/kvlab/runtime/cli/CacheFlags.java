@@ -1,6 +1,7 @@
 package dev.kvlab.runtime.cli;
 
 import dev.kvlab.cache.CacheOptions;
+import dev.kvlab.cache.EvictionOptions;
 import dev.kvlab.cache.KvCacheRegistry;
 import dev.kvlab.runtime.EngineConfig;
 import java.util.Locale;
@@ -48,6 +49,14 @@ public final class CacheFlags {
     @Option(names = "--prefix-sharing", description = "Share cached prompt prefixes: on or off (default: ${DEFAULT-VALUE}).")
     public String prefixSharing = CacheOptions.DEFAULTS.prefixSharing() ? "on" : "off";
 
+    @Option(names = "--budget", paramLabel = "TOKENS", description = "Eviction policies (h2o, tova, snapkv, knorm, "
+            + "mix): tokens a sequence holds per layer; 0 = never evict (default: ${DEFAULT-VALUE}).")
+    public int budget;
+
+    @Option(names = "--granularity", description = "Eviction policies: evict one token or whole blocks: token or block "
+            + "(default: ${DEFAULT-VALUE}).")
+    public String granularity = EvictionOptions.DEFAULTS.granularity().name().toLowerCase(Locale.ROOT);
+
     @Option(names = "--kv-budget-tokens",
             description = "KV pool capacity in tokens; 0 = max-seqs x n_positions (default: ${DEFAULT-VALUE}).")
     public int kvBudgetTokens = EngineConfig.DEFAULTS.kvBudgetTokens();
@@ -74,9 +83,22 @@ public final class CacheFlags {
             throw new IllegalArgumentException("--kv-budget-bytes " + kvBudgetBytes + " holds no token (one token is "
                     + bytesPerToken + " bytes)");
         }
-        CacheOptions options = new CacheOptions(blockSize, onOff(prefixSharing), window, sinks, reserve());
+        CacheOptions options = new CacheOptions(blockSize, onOff(prefixSharing), window, sinks, reserve(), eviction());
         KvCacheRegistry.Selection s = KvCacheRegistry.select(cache, options);
         return new EngineConfig(s.strategy(), s.options(), budget, maxSeqs, maxBatchedTokens);
+    }
+
+    private EvictionOptions eviction() {
+        if (budget < 0) {
+            throw new IllegalArgumentException("--budget must be >= 0 (0 = never evict), got " + budget);
+        }
+        EvictionOptions.Granularity g = switch (granularity.toLowerCase(Locale.ROOT)) {
+            case "token" -> EvictionOptions.Granularity.TOKEN;
+            case "block" -> EvictionOptions.Granularity.BLOCK;
+            default -> throw new IllegalArgumentException("--granularity must be token or block, got '"
+                    + granularity + "'");
+        };
+        return EvictionOptions.DEFAULTS.withBudget(budget == 0 ? EvictionOptions.UNBOUNDED : budget).withGranularity(g);
     }
 
     private CacheOptions.Reserve reserve() {

@@ -1,0 +1,48 @@
+package dev.kvlab.model.torch;
+
+import dev.kvlab.cache.StatsRequest;
+import dev.kvlab.cache.StepStats;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * The statistics of one Held chunk, filled layer by layer during the forward pass and handed over as a
+ * {@link StepStats} after it (one device-to-host copy per layer and kind).
+ */
+final class HeldStats {
+    private final float[][][] attention;   // [layers][heads][held_l], or [0]
+    private final float[][][] keyNorms;    // [layers][heads][n], or [0]
+
+    HeldStats(StatsRequest asked, int layers) {
+        this.attention = new float[asked.wantsAttention() ? layers : 0][][];
+        this.keyNorms = new float[asked.keyNorms() ? layers : 0][][];
+    }
+
+    /** @param mass {@code [H, held]} attention mass per head and held key */
+    void attention(int layer, Tensor mass) {
+        attention[layer] = toHost(mass);
+    }
+
+    /** @param norms {@code [H, n]} key L2 norm per head and chunk token */
+    void keyNorms(int layer, Tensor norms) {
+        keyNorms[layer] = toHost(norms);
+    }
+
+    StepStats toStepStats() {
+        return new StepStats(attention, keyNorms);
+    }
+
+    /** A {@code [rows, cols]} tensor as float[rows][cols] on the host. */
+    private static float[][] toHost(Tensor t) {
+        Tensor host = t.to(ScalarType.Float).contiguous().cpu();
+        int rows = (int) host.size(0);
+        int cols = (int) host.size(1);
+        float[][] out = new float[rows][cols];
+        var data = host.data_ptr_float();
+        for (int r = 0; r < rows; r++) {
+            data.position((long) r * cols).get(out[r]);
+        }
+        data.position(0);
+        return out;
+    }
+}
