@@ -5,9 +5,8 @@ import java.util.Set;
 
 /**
  * The strategies built on {@link EvictingCache}, one {@link EvictionPolicy} class each, sharing the option
- * {@code EvictionOptions.budget} ({@code --budget TOKENS}), described for {@link KvCacheRegistry}:
- * {@link #REGISTERED} are built-ins; {@code int8} is listed here (and run by the cache module's suites) but joins the
- * registry only once the runtime stores and reads int8 K/V.
+ * {@code EvictionOptions.budget} ({@code --budget TOKENS}), and {@code int8}, described for {@link KvCacheRegistry}
+ * (all of them are built-ins).
  */
 public final class PolicyStrategies {
 
@@ -32,8 +31,11 @@ public final class PolicyStrategies {
             Set.of(CacheOption.BLOCK_SIZE), List.of(),
             (s, o) -> new EvictingCache("int8", s, o, new KeepAllPolicy(), KvStorage.int8(o.blockSize())));
 
-    /** The registered ones, in the order they are documented. */
-    public static final List<StrategyDescription> REGISTERED = List.of(H2O, TOVA, SNAPKV, KNORM, MIX);
+    /** The eviction policies, in the order they are documented. */
+    public static final List<StrategyDescription> EVICTION = List.of(H2O, TOVA, SNAPKV, KNORM, MIX);
+
+    /** The registered ones: the eviction policies and int8. */
+    public static final List<StrategyDescription> REGISTERED = List.of(H2O, TOVA, SNAPKV, KNORM, MIX, INT8);
 
     /** Every one, registered or not. */
     public static final List<StrategyDescription> ALL = List.of(H2O, TOVA, SNAPKV, KNORM, MIX, INT8);

@@ -74,7 +74,7 @@ public final class Engine implements AutoCloseable {
             KvBudget.checkHostMemory(bytes, spec.capacityTokens(), spec.bytesPerToken());
         }
         try {
-            return new KvPool(spec, model.device(), model.dtype());
+            return new KvPool(spec, cache.storage(), model.device(), model.dtype());
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("cannot allocate the KV pool (" + bytes + " bytes, "
                     + spec.capacityTokens() + " tokens): " + String.valueOf(e.getMessage()).lines().findFirst()

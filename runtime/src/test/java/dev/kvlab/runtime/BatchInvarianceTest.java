@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvlab.cache.CacheOptions;
-import dev.kvlab.cache.KvCacheRegistry;
 import dev.kvlab.model.torch.DecodePath;
 import dev.kvlab.model.torch.Gpt2Model;
 import dev.kvlab.runtime.check.ModelChecks;
@@ -26,7 +25,7 @@ class BatchInvarianceTest {
     static final CacheOptions OPTIONS = ModelChecks.BATCH_OPTIONS;
 
     static Stream<Arguments> cases() {
-        return KvCacheRegistry.names().stream().flatMap(s -> Stream.of(Arguments.of(s, 0, DecodePath.AUTO),
+        return StrategyConformanceTest.exactStrategies().flatMap(s -> Stream.of(Arguments.of(s, 0, DecodePath.AUTO),
                 Arguments.of(s, 160, DecodePath.AUTO), Arguments.of(s, 160, DecodePath.BATCHED)));
     }
 

@@ -73,7 +73,7 @@ class EvictionModelTest {
         SeqId seq = new SeqId(1);
         int computed = 0;
         long evicted = 0;
-        try (KvPool pool = new KvPool(spec, c.nPositions() + 4, model.device(), model.dtype())) {
+        try (KvPool pool = new KvPool(spec, model.device(), model.dtype())) {
             while (all.length < PROMPT + NEW_TOKENS) {
                 int take = Math.min(CHUNK, all.length - computed);
                 int[] seen = Arrays.copyOf(all, computed + take);

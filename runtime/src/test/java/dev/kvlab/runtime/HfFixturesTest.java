@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvlab.cache.CacheOptions;
-import dev.kvlab.cache.KvCacheRegistry;
 import dev.kvlab.model.HfFixtures;
 import dev.kvlab.model.torch.Gpt2Model;
 import dev.kvlab.runtime.check.StrategyDriver;
@@ -27,7 +26,7 @@ class HfFixturesTest {
     static final CacheOptions OPTIONS = CacheOptions.DEFAULTS.withBlockSize(16).withWindow(128, 4);
 
     static Stream<Arguments> cases(String preset) {
-        return KvCacheRegistry.names().stream().map(s -> Arguments.of(preset, s));
+        return StrategyConformanceTest.exactStrategies().map(s -> Arguments.of(preset, s));
     }
 
     static Stream<Arguments> tiny() {

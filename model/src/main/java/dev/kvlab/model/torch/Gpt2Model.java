@@ -98,7 +98,9 @@ public final class Gpt2Model implements AutoCloseable {
         try (NoGradGuard noAutograd = new NoGradGuard()) {
             applyCopies(batch, pool);
             boolean inv = batch.batchInvariant();
-            StepInputs in = new StepInputs(batch, device, decode.takesDecodeRows() && !inv);
+            // no decode kernel on an int8 pool: the kernels read K/V as the compute dtype (Int8Kv dequantizes)
+            boolean decodeRows = decode.takesDecodeRows() && !inv && !pool.quantized();
+            StepInputs in = new StepInputs(batch, device, decodeRows);
             HeldStats[] stats = statsFor(in, statsOut);
             Tensor logits = layers(in, pool, allRows, inv, stats);
             if (statsOut != null) {
@@ -145,7 +147,13 @@ public final class Gpt2Model implements AutoCloseable {
         Tensor k = parts.get(1).view(t, config.nHead(), config.headDim());                                // [T, H, D]
         Tensor v = parts.get(2).view(t, config.nHead(), config.headDim());                                // [T, H, D]
         write(in.pre(l), pool, l, k, v);
-        write(in.heldWrites(l), pool, l, k, v);
+        if (pool != null && pool.quantized()) {
+            for (HeldPlan p : in.held) {
+                Int8Kv.write(pool, l, p, k, v);
+            }
+        } else {
+            write(in.heldWrites(l), pool, l, k, v);
+        }
         Tensor attn = inv ? invariantAttention(l, q, k, v, in, pool, stats)
                 : attention(l, q, k, v, in, pool, stats);                                               // [T, E]
         write(in.post, pool, l, k, v);

@@ -11,6 +11,7 @@ import org.bytedeco.pytorch.global.torch;
  * Attention of one chunk over the entries its {@link HeldPlan} lists for a layer (gathered from the layer's pool by
  * slot), and the statistics the cache asked for. Without statistics it is one SDPA, like every other per-chunk read;
  * with attention statistics it spells the softmax out, so the probabilities it sums are the ones it attends with.
+ * An int8 pool is dequantized as it is gathered ({@link Int8Kv}).
  * Shapes: n = chunk tokens, L = held entries of the layer, H = heads, D = head dim, E = H * D.
  */
 final class HeldAttention {
@@ -26,8 +27,10 @@ final class HeldAttention {
     static Tensor attend(int l, HeldPlan p, Tensor q, Tensor k, KvPool pool, HeldStats stats) {
         int n = p.numRows();
         Tensor qc = q.narrow(0, p.row(), n).transpose(0, 1);                                        // [H, n, D]
-        Tensor kc = pool.keys(l).index_select(0, p.slots()[l]).transpose(0, 1);                     // [H, L, D]
-        Tensor vc = pool.values(l).index_select(0, p.slots()[l]).transpose(0, 1);                   // [H, L, D]
+        Tensor kc = (pool.quantized() ? Int8Kv.keys(pool, l, p.slots()[l], q.scalar_type())
+                : pool.keys(l).index_select(0, p.slots()[l])).transpose(0, 1);                      // [H, L, D]
+        Tensor vc = (pool.quantized() ? Int8Kv.values(pool, l, p.slots()[l], q.scalar_type())
+                : pool.values(l).index_select(0, p.slots()[l])).transpose(0, 1);                    // [H, L, D]
         Tensor mask = p.masks()[l];                                                                  // [n, L] or null
         if (stats != null && p.stats().keyNorms()) {
             Tensor kn = k.narrow(0, p.row(), n);                                                     // [n, H, D]

@@ -19,9 +19,10 @@ import org.bytedeco.pytorch.Tensor;
  *                      null when every query sees every entry (a one-token chunk: all entries precede it or are it)
  * @param heldCounts    per layer, held_l
  * @param stats         what the cache asked to measure
+ * @param view          the view itself (int8 writes read its per-layer slots on the host)
  */
 record HeldPlan(int row, int numRows, int firstPosition, int chunkIndex, Tensor[] slots, Tensor[] masks,
-                int[] heldCounts, StatsRequest stats) {
+                int[] heldCounts, StatsRequest stats, AttentionView.Held view) {
 
     static HeldPlan of(SeqChunk c, int row, int chunkIndex, AttentionView.Held view, Device device) {
         int layers = view.numLayers();
@@ -43,7 +44,7 @@ record HeldPlan(int row, int numRows, int firstPosition, int chunkIndex, Tensor[
                     : Tensors.longs(view.positions()[l], device).unsqueeze(0).le(queries);               // [n, held]
         }
         return new HeldPlan(row, c.numTokens(), c.firstPosition(), chunkIndex, slots, masks, counts,
-                c.granted().stats());
+                c.granted().stats(), view);
     }
 
     /** The first layer whose arrays are the same instances as layer l's (l itself when none before). */

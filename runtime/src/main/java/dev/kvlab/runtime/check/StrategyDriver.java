@@ -58,7 +58,8 @@ public final class StrategyDriver {
         int computed = 0;
         List<float[]> logits = new ArrayList<>();
         List<Allocation.Granted> grants = new ArrayList<>();
-        try (KvPool pool = new KvPool(spec.withCapacityTokens(cache.poolSlots()), model.device(), model.dtype())) {
+        try (KvPool pool = new KvPool(spec.withCapacityTokens(cache.poolSlots()), cache.storage(), model.device(),
+                model.dtype())) {
             while (all.length < prompt.length + n) {
                 int take = Math.min(chunk, all.length - computed);
                 int[] seen = Arrays.copyOf(all, computed + take);
