@@ -160,7 +160,7 @@ public class DecodeStepBench extends AbstractKvlabBenchmark {
                 c.nPositions());
         CacheOptions options = CacheOptions.DEFAULTS.withWindow(context, Math.min(SINKS, context - 1));
         cache = KvCacheRegistry.create(strategy, spec, options);
-        pool = new KvPool(spec, gpt2.device(), gpt2.dtype());
+        pool = new KvPool(spec, cache.storage(), gpt2.device(), gpt2.dtype());
         seqs = new SeqId[batch];
         tokens = new int[batch][];
         SplittableRandom random = new SplittableRandom(42);
