@@ -23,6 +23,7 @@ import dev.kvlab.model.torch.ForwardBatch;
 import dev.kvlab.model.torch.Gpt2Model;
 import dev.kvlab.model.torch.KvPool;
 import dev.kvlab.model.torch.SeqChunk;
+import dev.kvlab.runtime.check.StrategyDriver;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -11,6 +11,8 @@ import dev.kvlab.cache.KvStorage;
 import dev.kvlab.model.Gpt2Config;
 import dev.kvlab.model.torch.Gpt2Model;
 import dev.kvlab.model.torch.KvPool;
+import dev.kvlab.runtime.check.ModelChecks;
+import dev.kvlab.runtime.check.StrategyDriver;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class Int8KvTest {
     /** Largest |logit difference| allowed against the oracle (the tiny model's logits are O(10)). */
-    static final double BOUND = 0.05;
+    static final double BOUND = ModelChecks.QUANTIZED_BOUND;
     static final CacheOptions OPTIONS = StrategyConformanceTest.OPTIONS;
 
     @Test

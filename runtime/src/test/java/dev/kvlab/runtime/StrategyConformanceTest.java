@@ -3,9 +3,7 @@ package dev.kvlab.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kvlab.cache.CacheOptions;
-import dev.kvlab.cache.CacheSpec;
 import dev.kvlab.cache.KvCacheRegistry;
-import dev.kvlab.cache.KvStorage;
 import dev.kvlab.cache.PolicyStrategies;
 import dev.kvlab.cache.StrategyDescription;
 import java.util.List;
@@ -39,9 +37,7 @@ class StrategyConformanceTest {
      * int8 storage has its own error bound ({@link Int8KvTest}).
      */
     static Stream<String> exactStrategies() {
-        CacheSpec probe = new CacheSpec(1, 1, 1, 4, 64, 64);
-        return KvCacheRegistry.descriptions().stream()
-                .filter(d -> d.factory().create(probe, OPTIONS).storage().kind() == KvStorage.Kind.MODEL_DTYPE)
+        return KvCacheRegistry.descriptions().stream().filter(d -> !ModelChecks.quantized(d))
                 .map(StrategyDescription::name);
     }
 
