@@ -138,31 +138,68 @@ public final class BenchCharts {
                 "total_time_vs_length", names);
     }
 
-    /** Perplexity against the K/V bytes held: one line per ring sink count, one point per full-holding strategy. */
+    /**
+     * KL(full ‖ strategy) against the K/V bytes held: one line per strategy with a token budget (per sink count when
+     * it reads sinks), one point per full-holding strategy that holds K/V ({@code none} holds none).
+     */
     private static void quality(List<QualityRow> rows, Path dir, List<String> names) {
-        if (rows.isEmpty()) {
+        List<QualityRow> shown = rows.stream().filter(r -> r.kvBytesHeld() > 0).toList();
+        if (shown.isEmpty()) {
             return;
         }
-        var groups = Rows.group(rows, r -> r.strategy().equals("ring") ? "ring, " + r.sinks() + " sinks"
-                : label(r.strategy()));
-        QualityRow any = rows.get(0);
+        var groups = Rows.group(shown, r -> !bounded(r.strategy()) ? r.strategy() + " (holds every token)"
+                : readsSinks(r.strategy()) ? r.strategy() + ", " + r.sinks() + " sinks" : r.strategy());
+        QualityRow any = shown.get(0);
         save(ChartFiles.line("Quality vs KV memory (" + any.env().model() + ", " + any.text() + " passages of "
-                        + any.length() + " tokens)", "KV held per sequence (MiB)", "perplexity (teacher-forced)",
-                Rows.series(groups, r -> r.kvBytesHeld() / MIB, QualityRow::perplexity, 1)), dir,
+                        + any.length() + " tokens, decode steps after a " + any.prompt() + "-token prompt)",
+                "KV held per sequence between steps (MiB)", "mean KL(full || strategy), nats per token",
+                Rows.series(groups, r -> r.kvBytesHeld() / MIB, QualityRow::klFullStrategyNats, 1)), dir,
                 "quality_vs_kv_memory", names);
     }
 
-    /** Perplexity per position bucket: the full cache and the ring at windows 64 and 256, with and without sinks. */
+    /**
+     * Perplexity per position bucket: the full cache and every strategy with a token budget at the smallest budget of
+     * at least a fifth of the passage (with the most sinks, where read).
+     */
     private static void perplexityVsPosition(List<QualityPositionRow> rows, Path dir, List<String> names) {
+        List<QualityPositionRow> bounded = rows.stream().filter(r -> !r.label().equals(FULL) && bounded(r.strategy()))
+                .toList();
         if (rows.isEmpty()) {
             return;
         }
-        List<QualityPositionRow> shown = rows.stream().filter(r -> !r.label().startsWith("ring")
-                || r.label().startsWith("ring w=64 ") || r.label().startsWith("ring w=256 ")).toList();
-        save(ChartFiles.line("Perplexity vs position (" + rows.get(0).env().model() + ")",
+        int length = rows.get(0).length();
+        int budget = bounded.stream().mapToInt(QualityPositionRow::kvBudgetTokens).filter(b -> 5 * b >= length).min()
+                .orElse(length);
+        int sinks = bounded.stream().mapToInt(QualityPositionRow::sinks).max().orElse(0);
+        List<QualityPositionRow> shown = rows.stream().filter(r -> r.label().equals(FULL)
+                || bounded.contains(r) && r.kvBudgetTokens() == budget && (!readsSinks(r.strategy()) || r.sinks() == sinks))
+                .toList();
+        save(ChartFiles.line("Perplexity vs position (" + rows.get(0).env().model() + ", KV budget " + budget
+                        + " tokens; decode steps from position " + rows.get(0).prompt() + ")",
                 "query position (bucket start; position p predicts token p + 1)", "perplexity in the bucket",
                 Rows.series(Rows.group(shown, QualityPositionRow::label), QualityPositionRow::positionFrom,
                         QualityPositionRow::perplexity, 1)), dir, "perplexity_vs_position", names);
+    }
+
+    /** The label of the quality experiment's reference curve. */
+    static final String FULL = "full cache";
+
+    /** Whether the registry describes {@code strategy} with a token budget (false for one it does not know). */
+    static boolean bounded(String strategy) {
+        return description(strategy).map(d -> d.tokenBudget().isPresent()).orElse(false);
+    }
+
+    /** Whether the registry describes {@code strategy} as reading sinks (false for one it does not know). */
+    static boolean readsSinks(String strategy) {
+        return description(strategy).map(d -> d.readsOption(dev.kvlab.cache.CacheOption.SINKS)).orElse(false);
+    }
+
+    private static java.util.Optional<dev.kvlab.cache.StrategyDescription> description(String strategy) {
+        try {
+            return java.util.Optional.of(dev.kvlab.cache.KvCacheRegistry.describe(strategy));
+        } catch (IllegalArgumentException e) {   // a replotted run of a plugin that is not loaded now
+            return java.util.Optional.empty();
+        }
     }
 
     static String label(String strategy) {

@@ -1,5 +1,6 @@
 package dev.kvlab.bench;
 
+import dev.kvlab.cache.CacheOption;
 import dev.kvlab.cache.KvCacheRegistry;
 import dev.kvlab.model.Gpt2Config;
 import dev.kvlab.model.TensorSource;
@@ -206,7 +207,8 @@ public final class BenchCommand implements Callable<Integer> {
         SweepSpec sweep = new SweepSpec("strategies", workloadFlags.spec(), strategies, f.batching,
                 orElse(f.batchLimits, base.maxSeqs()), orElse(f.kvBudgets, base.kvBudgetTokens()),
                 orElse(f.blockSizes, base.cacheOptions().blockSize()), orElse(f.windows, base.cacheOptions().window()),
-                f.rates, base.cacheOptions().sinks(), base.maxBatchedTokens(), f.repeats);
+                f.rates, base.cacheOptions().sinks(), base.maxBatchedTokens(), f.repeats,
+                orElse(f.budgets, (Integer) CacheOption.BUDGET.flagValue(base.cacheOptions())));
         return new BenchPlan(modelOptions.model, List.of(sweep), null, null, new KvGrowthSpec(0, 0, null, 0, 0));
     }
 

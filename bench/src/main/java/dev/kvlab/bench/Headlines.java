@@ -21,6 +21,7 @@ public final class Headlines {
         batching(r.runs(), out);
         prefix(r.runs(), out);
         longGen(r.longGen(), out);
+        policies(r.runs(), out);
         quality(r.quality(), out);
         return out;
     }
@@ -99,19 +100,46 @@ public final class Headlines {
         });
     }
 
-    /** Ring perplexity without and with sinks at each window, beside StreamingLLM's numbers. */
+    /** Decode time per output token of each run of the {@code policies} sweep against paged's, measured side by side. */
+    private static void policies(List<ResultRow> rows, List<String> out) {
+        List<ResultRow> p = Rows.of(rows, "policies");
+        Optional<ResultRow> paged = p.stream().filter(r -> r.strategy().equals("paged")).findFirst();
+        if (paged.isEmpty()) {
+            return;
+        }
+        double base = paged.get().latency().medianTpotMs();
+        StringBuilder b = new StringBuilder(f("TPOT p50 vs paged (%.1f ms, %s):", base, p.get(0).workload()));
+        p.stream().filter(r -> r != paged.get()).forEach(r -> b.append(f(" %s %.1f ms = %.2fx;", r.label(),
+                r.latency().medianTpotMs(), r.latency().medianTpotMs() / base)));
+        out.add(b.substring(0, b.length() - 1));
+    }
+
+    /**
+     * At the smallest KV budget of at least a fifth of the passage, each strategy's Δ perplexity and KL; then, for
+     * each strategy that reads sinks, perplexity without and with them at each budget, beside StreamingLLM's numbers.
+     */
     private static void quality(List<QualityRow> rows, List<String> out) {
-        if (rows.isEmpty()) {
+        List<QualityRow> bounded = rows.stream().filter(r -> BenchCharts.bounded(r.strategy())).toList();
+        if (bounded.isEmpty()) {
             return;
         }
         QualityRow any = rows.get(0);
-        StringBuilder b = new StringBuilder(f("Perplexity (%s, %s text, full cache %.2f), ring sinks 0 / 4:",
-                any.env().model(), any.text(), any.perplexityFull()));
-        Rows.group(rows.stream().filter(r -> r.strategy().equals("ring")).toList(),
-                r -> String.valueOf(r.kvBudgetTokens())).forEach((w, rs) -> b.append(f(" w=%s %s / %s;", w,
-                    sinks(rs, 0), sinks(rs, 4))));
-        out.add(b.substring(0, b.length() - 1) + " (StreamingLLM, Llama-2-13B on PG19, 1024-token cache: window alone "
-                + "5158, with 4 sinks 5.40)");
+        int budget = bounded.stream().mapToInt(QualityRow::kvBudgetTokens).filter(b -> 5 * b >= any.length()).min()
+                .orElse(any.length());
+        StringBuilder b = new StringBuilder(f("Quality at a KV budget of %d of %d tokens (%s, %s text, decode steps "
+                + "after a %d-token prompt, full cache perplexity %.2f), Δ perplexity / KL nats:", budget,
+                any.length(), any.env().model(), any.text(), any.prompt(), any.perplexityFull()));
+        bounded.stream().filter(r -> r.kvBudgetTokens() == budget).forEach(r -> b.append(f(" %s %+.2f / %.4f;",
+                r.label(), r.deltaPerplexity(), r.klFullStrategyNats())));
+        out.add(b.substring(0, b.length() - 1));
+        Rows.group(bounded.stream().filter(r -> BenchCharts.readsSinks(r.strategy())).toList(), QualityRow::strategy)
+                .forEach((strategy, rs) -> {
+                    StringBuilder s = new StringBuilder(f("Perplexity, %s sinks 0 / 4:", strategy));
+                    Rows.group(rs, r -> String.valueOf(r.kvBudgetTokens())).forEach((w, ws) -> s.append(
+                            f(" %s %s / %s;", w, sinks(ws, 0), sinks(ws, 4))));
+                    out.add(s.substring(0, s.length() - 1) + " (StreamingLLM, Llama-2-13B on PG19, 1024-token cache: "
+                            + "window alone 5158, with 4 sinks 5.40)");
+                });
     }
 
     private static String sinks(List<QualityRow> rs, int sinks) {

@@ -1,6 +1,9 @@
 package dev.kvlab.bench;
 
+import dev.kvlab.cache.CacheOption;
 import dev.kvlab.cache.CacheOptions;
+import dev.kvlab.cache.KvCacheRegistry;
+import dev.kvlab.cache.StrategyDescription;
 import dev.kvlab.model.torch.Gpt2Model;
 import dev.kvlab.runtime.QualityMetrics;
 import dev.kvlab.runtime.CachedTeacherForcing;
@@ -12,10 +15,13 @@ import java.util.Map;
 
 /**
  * Quality against KV memory: every passage runs through the full cache ({@code none}, the cache-free recompute) and
- * through every strategy configuration, by {@link CachedTeacherForcing} (the real cache, in chunks). Per configuration,
- * over all scored positions of all passages: perplexity, its change vs the full cache, mean KL(full ‖ strategy),
- * top-1 agreement with the full cache, and the most K/V bytes held. A ring's budget is its window; a strategy that
- * holds every token is scored only at budgets that fit a whole passage (below that it has no room: no quality).
+ * through every strategy configuration, by {@link CachedTeacherForcing} (the real cache, as a request: the first
+ * {@code prompt} tokens prefilled in chunks, then one decode step per token, the strategy observing the attention
+ * statistics it asks for after every step, so a policy evicts as in generation). Per configuration, over the decode
+ * steps of all passages: perplexity, its change vs the full cache, mean KL(full ‖ strategy), top-1 agreement with the
+ * full cache, and the most K/V bytes held between steps. A budget is set as the token budget the strategy's
+ * description declares ({@link StrategyDescription#tokenBudget}: the ring's window, the policies' budget per layer);
+ * a strategy without one holds every token and is scored once, at the first budget that fits a passage.
  */
 public final class QualityExperiment {
     /** Width of the position buckets of the perplexity-vs-position curve, tokens. */
@@ -24,21 +30,40 @@ public final class QualityExperiment {
     private final Gpt2Model model;
     private final Progress progress;
 
-    /** One scored configuration: a strategy at a KV budget (the ring's window) with its sinks. */
+    /** One scored configuration: a strategy at a KV budget (its declared token budget) with its sinks. */
     record Config(String strategy, int budget, int sinks) {
-        String label() {
-            return strategy.equals("ring") ? "ring w=" + budget + " s=" + sinks : strategy;
+        StrategyDescription description() {
+            return KvCacheRegistry.describe(strategy);
         }
 
-        CachedTeacherForcing forcing(int chunk) {
-            CacheOptions o = strategy.equals("ring") ? CacheOptions.DEFAULTS.withWindow(budget, sinks)
-                    : CacheOptions.DEFAULTS;
-            return new CachedTeacherForcing(strategy, o, budget, chunk);
+        boolean readsSinks() {
+            return description().readsOption(CacheOption.SINKS);
+        }
+
+        /** {@code ring w=96 s=4}, {@code h2o budget=96}: the token budget's label key, then the sinks if read. */
+        String label() {
+            return description().tokenBudget().map(o -> strategy + " " + o.labelKey() + "=" + budget
+                    + (readsSinks() ? " s=" + sinks : "")).orElse(strategy);
+        }
+
+        /** Defaults, with the sinks (if read) and the token budget (if declared) set. */
+        CacheOptions options() {
+            CacheOptions d = CacheOptions.DEFAULTS;
+            CacheOptions o = readsSinks() ? d.withWindow(d.window(), sinks) : d;
+            return description().tokenBudget().map(t -> t.withTokens(o, budget)).orElse(o);
+        }
+
+        CachedTeacherForcing forcing(QualitySpec spec) {
+            return new CachedTeacherForcing(strategy, options(), 0, spec.chunk(), spec.prompt());
         }
     }
 
-    /** Running sums of one configuration over passages. */
+    /**
+     * Running sums of one configuration over passages: the metrics over the scored query positions
+     * {@code [from, length - 1)} (the decode steps), the NLL per position over all of them.
+     */
     static final class Totals {
+        final int from;
         double nll;
         double nllFull;
         double kl;
@@ -48,19 +73,22 @@ public final class QualityExperiment {
         final double[] nllAt;      // [length - 1] summed over passages
         int passages;
 
-        Totals(int positions) {
+        Totals(int positions, int from) {
             nllAt = new double[positions];
+            this.from = from;
         }
 
         void add(QualityMetrics.Scores s, double[] fullNll, long bytes) {
             for (int p = 0; p < s.positions(); p++) {
-                nll += s.nll()[p];
-                nllFull += fullNll[p];
-                kl += s.kl()[p];
-                agree += s.topAgree()[p];
                 nllAt[p] += s.nll()[p];
+                if (p >= from) {
+                    nll += s.nll()[p];
+                    nllFull += fullNll[p];
+                    kl += s.kl()[p];
+                    agree += s.topAgree()[p];
+                    n++;
+                }
             }
-            n += s.positions();
             passages++;
             peakBytes = Math.max(peakBytes, bytes);
         }
@@ -71,13 +99,21 @@ public final class QualityExperiment {
         this.progress = progress;
     }
 
-    /** The configurations of {@code spec}, in table order: the full-holding strategies, then the ring. */
+    /**
+     * The configurations of {@code spec}, in table order: per strategy, every budget (x every sink count when it reads
+     * sinks) if it declares a token budget, else once at the first budget that fits a passage.
+     */
     static List<Config> configs(QualitySpec spec) {
         List<Config> out = new ArrayList<>();
         for (String s : spec.strategies()) {
+            StrategyDescription d = KvCacheRegistry.describe(s);
             for (int b : spec.budgets()) {
-                if (s.equals("ring")) {
-                    spec.sinks().forEach(k -> out.add(new Config(s, b, k)));
+                if (d.tokenBudget().isPresent()) {
+                    if (d.readsOption(CacheOption.SINKS)) {
+                        spec.sinks().forEach(k -> out.add(new Config(s, b, k)));
+                    } else {
+                        out.add(new Config(s, b, 0));
+                    }
                 } else if (b >= spec.length()) {
                     out.add(new Config(s, b, 0));
                     break;                   // one budget that fits says it all: the result does not depend on it
@@ -96,8 +132,8 @@ public final class QualityExperiment {
         List<Config> configs = configs(spec);
         int vocab = model.config().vocabSize();
         Map<Config, Totals> totals = new LinkedHashMap<>();
-        configs.forEach(c -> totals.put(c, new Totals(spec.length() - 1)));
-        Totals full = new Totals(spec.length() - 1);
+        configs.forEach(c -> totals.put(c, new Totals(spec.length() - 1, spec.prompt())));
+        Totals full = new Totals(spec.length() - 1, spec.prompt());
         for (int i = 0; i < passages.size(); i++) {
             int[] ids = passages.get(i);
             progress.startRun("quality: passage " + (i + 1) + "/" + passages.size() + ", " + configs.size()
@@ -109,9 +145,9 @@ public final class QualityExperiment {
             full.add(self, self.nll(), 0);
             for (int k = 0; k < configs.size(); k++) {
                 Config c = configs.get(k);
-                CachedTeacherForcing.Pass pass = c.forcing(spec.chunk()).run(model, ids);
+                CachedTeacherForcing.Pass pass = c.forcing(spec).run(model, ids);
                 totals.get(c).add(QualityMetrics.compare(ref.logits(), pass.logits(), vocab, ids), self.nll(),
-                        pass.peakLiveBytes());
+                        pass.peakHeldBytes());
                 progress.update(k + 1, configs.size());
             }
             progress.endRun(String.format(Locale.ROOT, "full-cache perplexity so far %.2f",
@@ -120,12 +156,8 @@ public final class QualityExperiment {
         List<QualityRow> rows = new ArrayList<>();
         totals.forEach((c, t) -> rows.add(row(c, t, spec, text, env)));
         List<QualityPositionRow> curve = new ArrayList<>();
-        positions(full, "full cache", spec, env, curve);
-        totals.forEach((c, t) -> {
-            if (c.strategy().equals("ring")) {
-                positions(t, c.label(), spec, env, curve);
-            }
-        });
+        positions(full, new Config("none", spec.length(), 0), BenchCharts.FULL, spec, env, curve);
+        totals.forEach((c, t) -> positions(t, c, c.label(), spec, env, curve));
         return new Tables(rows, curve);
     }
 
@@ -133,24 +165,26 @@ public final class QualityExperiment {
         double ppl = Math.exp(t.nll / t.n);
         double pplFull = Math.exp(t.nllFull / t.n);
         return new QualityRow("quality", c.label(), c.strategy(), c.budget(), c.sinks(), text, t.passages,
-                spec.length(), t.n, ppl, pplFull, ppl - pplFull, t.kl / t.n, (double) t.agree / t.n, t.peakBytes, env);
+                spec.length(), spec.prompt(), t.n, ppl, pplFull, ppl - pplFull, t.kl / t.n, (double) t.agree / t.n,
+                t.peakBytes, env);
     }
 
     /** Perplexity per bucket of query positions (position p predicts token p + 1) of one configuration. */
-    private static void positions(Totals t, String label, QualitySpec spec, BenchEnv env,
+    private static void positions(Totals t, Config c, String label, QualitySpec spec, BenchEnv env,
                                   List<QualityPositionRow> rows) {
         for (int from = 0; from < t.nllAt.length; from += BUCKET) {
-            rows.add(positionRow(label, t, spec, env, from));
+            rows.add(positionRow(c, label, t, spec, env, from));
         }
     }
 
-    private static QualityPositionRow positionRow(String label, Totals t, QualitySpec spec, BenchEnv env, int from) {
+    private static QualityPositionRow positionRow(Config c, String label, Totals t, QualitySpec spec, BenchEnv env,
+                                                  int from) {
         int to = Math.min(t.nllAt.length, from + BUCKET);
         double s = 0;
         for (int p = from; p < to; p++) {
             s += t.nllAt[p];
         }
-        return new QualityPositionRow("quality-position", label, from, to,
-                Math.exp(s / ((to - from) * (double) t.passages)), t.passages, spec.length(), env);
+        return new QualityPositionRow("quality-position", label, c.strategy(), c.budget(), c.sinks(), from, to,
+                Math.exp(s / ((to - from) * (double) t.passages)), t.passages, spec.length(), spec.prompt(), env);
     }
 }

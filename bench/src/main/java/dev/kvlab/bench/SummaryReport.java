@@ -105,13 +105,15 @@ public final class SummaryReport {
         }
         QualityRow any = rows.get(0);
         b.append("## quality (").append(any.env().model()).append(", ").append(any.passages()).append(' ')
-                .append(any.text()).append(" passages of ").append(any.length()).append(" tokens, teacher-forced)\n\n");
+                .append(any.text()).append(" passages of ").append(any.length()).append(" tokens, teacher-forced; ")
+                .append(any.scoredPositions()).append(" decode steps after ").append(any.prompt())
+                .append("-token prompts scored)\n\n");
         List<String[]> lines = new ArrayList<>();
         rows.forEach(x -> lines.add(new String[] {x.label(), String.valueOf(x.kvBudgetTokens()),
-            f1(x.kvBytesHeld() / 1048576.0, 2), f1(x.perplexity(), 2), f1(x.deltaPerplexity(), 2),
-            f1(x.klFullStrategyNats(), 4), f1(100 * x.top1Agreement(), 1)}));
-        b.append(mdTable(lines, "strategy", "KV budget (tokens)", "KV held MiB", "perplexity", "Δ vs full",
-                "KL(full ‖ strategy) nats", "top-1 agreement %")).append('\n');
+            f1(100.0 * x.kvBudgetTokens() / x.length(), 0), f1(x.kvBytesHeld() / 1048576.0, 2), f1(x.perplexity(), 2),
+            f1(x.deltaPerplexity(), 2), f1(x.klFullStrategyNats(), 4), f1(100 * x.top1Agreement(), 1)}));
+        b.append(mdTable(lines, "strategy", "KV budget (tokens)", "% of context", "KV held MiB", "perplexity",
+                "Δ vs full", "KL(full ‖ strategy) nats", "top-1 agreement %")).append('\n');
     }
 
     private static void attention(List<AttentionRow> rows, StringBuilder b) {

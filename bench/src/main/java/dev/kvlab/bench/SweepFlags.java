@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 /**
  * The list flags of {@code kvlab bench}: each sweeps one dimension. A list flag, when given, replaces the
  * matching single-value flag of {@code CacheFlags} ({@code --cache}, {@code --max-seqs}, {@code --kv-budget-tokens},
- * {@code --block-size}, {@code --window}).
+ * {@code --block-size}, {@code --window}, {@code --budget}).
  */
 public final class SweepFlags {
     @Option(names = "--strategies", split = ",", paramLabel = "S,...",
@@ -31,6 +31,10 @@ public final class SweepFlags {
     @Option(names = "--windows", split = ",", paramLabel = "N,...", description = "ring: windows to sweep.")
     List<Integer> windows;
 
+    @Option(names = "--budgets", split = ",", paramLabel = "T,...",
+            description = "Eviction policies: budgets (tokens per sequence and layer; 0 = never evict) to sweep.")
+    List<Integer> budgets;
+
     @Option(names = "--rates", split = ",", paramLabel = "R,...",
             description = "Request rates in requests/s (Poisson arrivals), or inf for all at once (default: inf).")
     List<String> rates;
@@ -42,6 +46,6 @@ public final class SweepFlags {
     /** Whether any list flag was given. */
     boolean any() {
         return strategies != null || batching != null || batchLimits != null || kvBudgets != null
-                || blockSizes != null || windows != null || rates != null;
+                || blockSizes != null || windows != null || budgets != null || rates != null;
     }
 }

@@ -2,6 +2,7 @@ package dev.kvlab.bench;
 
 import dev.kvlab.cache.CacheOption;
 import dev.kvlab.cache.CacheOptions;
+import dev.kvlab.cache.EvictionOptions;
 import dev.kvlab.cache.KvCacheRegistry;
 import dev.kvlab.runtime.EngineConfig;
 import java.util.ArrayList;
@@ -9,8 +10,8 @@ import java.util.List;
 
 /**
  * One experiment of a plan: a workload and the Cartesian product strategy x batching x batch limit x KV budget x
- * block size x window x request rate. Block sizes vary only strategies that read the block size, windows only those
- * that read the window (their {@link dev.kvlab.cache.StrategyDescription}), so no point is run twice. Missing (null,
+ * block size x window x eviction budget x request rate. Block sizes vary only strategies that read the block size,
+ * windows only those that read the window, eviction budgets only those that read the budget (their {@link dev.kvlab.cache.StrategyDescription}), so no point is run twice. Missing (null,
  * empty or 0) values take the engine's and the cache's defaults ({@link EngineConfig#DEFAULTS},
  * {@link CacheOptions#DEFAULTS}).
  *
@@ -30,11 +31,13 @@ import java.util.List;
  * @param repeats          rounds over all points (default 1); each point reports its median round by output
  *                         throughput, with the min and max beside it. Rounds interleave points, so a slow spell of
  *                         the machine hits all points alike
+ * @param budgets          eviction budgets, tokens per sequence and layer ({@code --budget}; 0 = never evicts): vary
+ *                         only the strategies that read it, as windows vary only those that read the window
  */
 public record SweepSpec(String name, WorkloadSpec workload, List<String> strategies, List<String> batching,
                         List<Integer> batchLimits, List<Integer> kvBudgets, List<Integer> blockSizes,
                         List<Integer> windows, List<String> rates, int sinks, int maxBatchedTokens,
-                        int repeats) {
+                        int repeats, List<Integer> budgets) {
     public SweepSpec {
         if (name == null || name.isBlank() || workload == null) {
             throw new IllegalArgumentException("every sweep needs a name and a workload");
@@ -51,20 +54,26 @@ public record SweepSpec(String name, WorkloadSpec workload, List<String> strateg
         sinks = sinks == 0 ? o.sinks() : sinks;
         maxBatchedTokens = maxBatchedTokens == 0 ? e.maxBatchedTokens() : maxBatchedTokens;
         repeats = repeats == 0 ? 1 : repeats;
+        budgets = orElse(budgets, List.of(0));
         if (repeats < 1) {
             throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
         }
-        points(strategies, batching, batchLimits, kvBudgets, blockSizes, windows, rates, sinks, maxBatchedTokens);
+        if (budgets.stream().anyMatch(b -> b < 0)) {
+            throw new IllegalArgumentException("budgets must be >= 0 (0 = never evict), got " + budgets);
+        }
+        points(strategies, batching, batchLimits, kvBudgets, blockSizes, windows, rates, sinks, maxBatchedTokens,
+                budgets);
     }
 
     /** Every point of the sweep, in a fixed order (rates outermost, then strategy, batching, limit, budget). */
     public List<RunConfig> points() {
-        return points(strategies, batching, batchLimits, kvBudgets, blockSizes, windows, rates, sinks, maxBatchedTokens);
+        return points(strategies, batching, batchLimits, kvBudgets, blockSizes, windows, rates, sinks, maxBatchedTokens,
+                budgets);
     }
 
     private static List<RunConfig> points(List<String> strategies, List<String> batching, List<Integer> limits,
                                           List<Integer> budgets, List<Integer> blocks, List<Integer> windows,
-                                          List<String> rates, int sinks, int batched) {
+                                          List<String> rates, int sinks, int batched, List<Integer> evictionBudgets) {
         List<RunConfig> out = new ArrayList<>();
         for (String rate : rates) {
             Arrivals arrivals = Arrivals.parse(rate);
@@ -72,15 +81,20 @@ public record SweepSpec(String name, WorkloadSpec workload, List<String> strateg
                 var d = KvCacheRegistry.select(s, CacheOptions.DEFAULTS).description();
                 List<Integer> bs = d.readsOption(CacheOption.BLOCK_SIZE) ? blocks : blocks.subList(0, 1);
                 List<Integer> ws = d.readsOption(CacheOption.WINDOW) ? windows : windows.subList(0, 1);
+                List<Integer> es = d.readsOption(CacheOption.BUDGET) ? evictionBudgets : evictionBudgets.subList(0, 1);
                 for (String b : batching) {
                     for (int limit : limits) {
                         for (int budget : budgets) {
                             for (int block : bs) {
                                 for (int w : ws) {
-                                    EngineConfig base = EngineConfig.DEFAULTS.withCacheOptions(
-                                            CacheOptions.DEFAULTS.withBlockSize(block).withWindow(w, sinks))
-                                            .withKvBudgetTokens(budget).withLimits(limit, batched);
-                                    out.add(RunConfig.of(s, base).withBatching(b).withArrivals(arrivals));
+                                    for (int e : es) {
+                                        CacheOptions o = CacheOptions.DEFAULTS.withBlockSize(block).withWindow(w, sinks)
+                                                .withEviction(EvictionOptions.DEFAULTS.withBudget(
+                                                        e == 0 ? EvictionOptions.UNBOUNDED : e));
+                                        EngineConfig base = EngineConfig.DEFAULTS.withCacheOptions(o)
+                                                .withKvBudgetTokens(budget).withLimits(limit, batched);
+                                        out.add(RunConfig.of(s, base).withBatching(b).withArrivals(arrivals));
+                                    }
                                 }
                             }
                         }

@@ -1,5 +1,6 @@
 package dev.kvlab.bench;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -58,12 +59,12 @@ class PlanAndTablesTest {
     void blockSizesVaryOnlyPagedAndWindowsOnlyRing() {
         SweepSpec s = new SweepSpec("s", new WorkloadSpec("fixed", 1, 1, 1, 0, 0),
                 List.of("contiguous", "paged", "ring"), null, List.of(2, 4), null, List.of(8, 16, 32),
-                List.of(64, 128), List.of("inf", "2"), 0, 0, 0);
+                List.of(64, 128), List.of("inf", "2"), 0, 0, 0, null);
         // per rate and limit: contiguous 1 + paged 3 + ring 2 = 6; x 2 limits x 2 rates
         assertEquals(24, s.points().size());
         assertEquals("paged bs=8 seqs=2", s.points().get(2).label());
         assertThrows(IllegalArgumentException.class, () -> new SweepSpec("s", new WorkloadSpec("fixed", 1, 1, 1, 0, 0),
-                List.of("contiguous:huge"), null, null, null, null, null, null, 0, 0, 0));
+                List.of("contiguous:huge"), null, null, null, null, null, null, 0, 0, 0, null));
     }
 
     /** A row with a nested record (flattened in place), a renamed column and a nullable one. */
@@ -116,12 +117,49 @@ class PlanAndTablesTest {
     @Test
     void qualityConfigsScoreFullCachesOnlyWhereAPassageFits() {
         QualitySpec spec = new QualitySpec(null, 128, 1, List.of(32, 128, 256), List.of(0, 4),
-                List.of("none", "paged", "ring"), 0, 0, 0);
+                List.of("none", "paged", "ring"), 0, 0, 0, 0);
         assertEquals(List.of("none", "paged", "ring w=32 s=0", "ring w=32 s=4", "ring w=128 s=0", "ring w=128 s=4",
                 "ring w=256 s=0", "ring w=256 s=4"), QualityExperiment.configs(spec).stream()
                 .map(QualityExperiment.Config::label).toList());
         assertEquals(128, QualityExperiment.configs(spec).get(1).budget());
+        assertEquals(64, spec.prompt());                                        // default: half the passage
         assertEquals(1.0 / 3, AttentionSinks.uniformFirstShare(3), 1e-15);    // q = 2 only: 1/3
         assertEquals((1.0 / 3 + 1.0 / 4) / 2, AttentionSinks.uniformFirstShare(4), 1e-15);
+    }
+
+    @Test
+    void qualityBudgetsSetTheTokenBudgetEachStrategyDeclares() {
+        QualitySpec spec = new QualitySpec(null, 128, 1, List.of(32, 128), List.of(0, 4),
+                List.of("h2o", "mix", "int8", "ring"), 0, 0, 0, 100);
+        List<QualityExperiment.Config> c = QualityExperiment.configs(spec);
+        assertEquals(List.of("h2o budget=32", "h2o budget=128", "mix budget=32 s=0", "mix budget=32 s=4",
+                "mix budget=128 s=0", "mix budget=128 s=4", "int8", "ring w=32 s=0", "ring w=32 s=4", "ring w=128 s=0",
+                "ring w=128 s=4"), c.stream().map(QualityExperiment.Config::label).toList());
+        assertEquals(32, c.get(0).options().eviction().budget());
+        assertEquals(dev.kvlab.cache.CacheOptions.DEFAULTS.window(), c.get(0).options().window());
+        assertEquals(4, c.get(3).options().sinks());
+        assertEquals(128, c.get(4).options().eviction().budget());
+        assertEquals(dev.kvlab.cache.EvictionOptions.UNBOUNDED, c.get(6).options().eviction().budget());
+        assertEquals(32, c.get(8).options().window());
+        assertEquals(4, c.get(8).options().sinks());
+        assertThrows(IllegalArgumentException.class, () -> new QualitySpec(null, 128, 1, null, null, null, 0, 0, 0,
+                127));                                                          // no decode step left to score
+    }
+
+    @Test
+    void qualityTotalsScoreOnlyTheDecodeStepsAndCurveEveryPosition() {
+        // 4 query positions, decode steps from position 2: the metrics average positions 2 and 3 only
+        QualityExperiment.Totals t = new QualityExperiment.Totals(4, 2);
+        var s = new dev.kvlab.runtime.QualityMetrics.Scores(new double[] {9, 9, 1, 3}, new double[] {5, 5, 0.5, 0.25},
+                new int[] {0, 0, 1, 0});
+        t.add(s, new double[] {9, 9, 2, 2}, 1000);
+        t.add(s, new double[] {9, 9, 2, 2}, 3000);
+        assertEquals(4, t.n);
+        assertEquals(8, t.nll, 0);                 // (1 + 3) x 2 passages
+        assertEquals(8, t.nllFull, 0);
+        assertEquals(1.5, t.kl, 0);
+        assertEquals(2, t.agree);
+        assertEquals(3000, t.peakBytes);
+        assertArrayEquals(new double[] {18, 18, 2, 6}, t.nllAt, 0);
     }
 }

@@ -39,6 +39,42 @@ public enum CacheOption {
         return labelKey;
     }
 
+    /**
+     * Whether this option is a token budget: it bounds the tokens a sequence holds ({@link #WINDOW} for the ring,
+     * {@link #BUDGET} for the eviction policies). A strategy reading none holds every token it is given.
+     */
+    public boolean isTokenBudget() {
+        return this == WINDOW || this == BUDGET;
+    }
+
+    /**
+     * {@code o} with this token budget set to {@code tokens} (the window keeps {@code o}'s sinks).
+     *
+     * @throws IllegalArgumentException if this option is not a token budget, or the value is out of range
+     */
+    public CacheOptions withTokens(CacheOptions o, int tokens) {
+        return switch (this) {
+            case WINDOW -> o.withWindow(tokens, o.sinks());
+            case BUDGET -> o.withEviction(o.eviction().withBudget(tokens));
+            default -> throw new IllegalArgumentException(flag + " is not a token budget");
+        };
+    }
+
+    /**
+     * Its value in {@code o} as its flag takes it: integers as numbers (a budget that never binds as 0, the flag's
+     * "never evict"), booleans {@code on}/{@code off}, choices in lower case.
+     */
+    public Object flagValue(CacheOptions o) {
+        Object v = valueIn(o);
+        if (this == BUDGET && (Integer) v == EvictionOptions.UNBOUNDED) {
+            return 0;
+        }
+        if (v instanceof Boolean b) {
+            return b ? "on" : "off";
+        }
+        return v instanceof Enum<?> e ? e.name().toLowerCase(java.util.Locale.ROOT) : v;
+    }
+
     /** Its value in {@code o}. */
     public Object valueIn(CacheOptions o) {
         return switch (this) {

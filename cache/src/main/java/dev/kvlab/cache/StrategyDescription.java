@@ -35,6 +35,26 @@ public record StrategyDescription(String name, String summary, Set<CacheOption> 
         return reads.contains(option);
     }
 
+    /**
+     * The option that bounds the tokens a sequence holds ({@link CacheOption#isTokenBudget}: the ring's window, the
+     * eviction policies' budget), or empty for a strategy that holds every token it is given.
+     */
+    public Optional<CacheOption> tokenBudget() {
+        return java.util.Arrays.stream(CacheOption.values()).filter(o -> o.isTokenBudget() && reads.contains(o))
+                .findFirst();
+    }
+
+    /** What {@code o} sets of the options this strategy reads, as flags: {@code window 256 sinks 4}. */
+    public String describeOptions(CacheOptions o) {
+        StringBuilder b = new StringBuilder();
+        for (CacheOption c : CacheOption.values()) {
+            if (reads.contains(c)) {
+                b.append(b.length() == 0 ? "" : " ").append(c.flag()).append(' ').append(c.flagValue(o));
+            }
+        }
+        return b.toString();
+    }
+
     /** The variant called {@code variant}. */
     public Optional<StrategyVariant> variant(String variant) {
         return variants.stream().filter(v -> v.name().equals(variant)).findFirst();

@@ -52,6 +52,27 @@ class KvCacheRegistryTest {
     }
 
     @Test
+    void theTokenBudgetIsTheWindowOrTheEvictionBudgetAndSetsWhatTheStrategyReads() {
+        assertEquals(java.util.Optional.of(CacheOption.WINDOW), RingCache.DESCRIPTION.tokenBudget());
+        for (StrategyDescription d : PolicyStrategies.EVICTION) {
+            assertEquals(java.util.Optional.of(CacheOption.BUDGET), d.tokenBudget(), d.name());
+        }
+        for (String full : List.of("none", "contiguous", "paged", "int8")) {
+            assertTrue(KvCacheRegistry.describe(full).tokenBudget().isEmpty(), full);
+        }
+        CacheOptions o = CacheOptions.DEFAULTS.withWindow(64, 4);
+        assertEquals(96, CacheOption.WINDOW.withTokens(o, 96).window());
+        assertEquals(4, CacheOption.WINDOW.withTokens(o, 96).sinks());
+        assertEquals(208, CacheOption.BUDGET.withTokens(o, 208).eviction().budget());
+        assertThrows(IllegalArgumentException.class, () -> CacheOption.SINKS.withTokens(o, 8));
+        assertEquals("window 64 sinks 4", RingCache.DESCRIPTION.describeOptions(o));
+        assertEquals("block-size 16 budget 0 granularity token", PolicyStrategies.H2O.describeOptions(o));
+        assertEquals("block-size 16 budget 208 granularity token",
+                PolicyStrategies.H2O.describeOptions(CacheOption.BUDGET.withTokens(o, 208)));
+        assertEquals("block-size 16 prefix-sharing on", PagedCache.DESCRIPTION.describeOptions(o));
+    }
+
+    @Test
     void aNameRegisteredTwiceIsAnError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> KvCacheRegistry.index(List.of(PagedCache.DESCRIPTION, PagedCache.DESCRIPTION)));

@@ -11,9 +11,10 @@ import java.util.Arrays;
  * @param nllPerToken  mean negative log-likelihood of the scored tokens, nats
  * @param numTokens    scored tokens: the sequence's length minus one per window
  * @param numWindows   windows the sequence was split into
- * @param peakLiveBytes the most K/V bytes the strategy held during any window
+ * @param peakLiveBytes the most K/V bytes the strategy held during a step of any window
+ * @param peakHeldBytes the most K/V bytes it held between steps (after its evictions) in any window
  */
-public record Perplexity(double nllPerToken, long numTokens, int numWindows, long peakLiveBytes) {
+public record Perplexity(double nllPerToken, long numTokens, int numWindows, long peakLiveBytes, long peakHeldBytes) {
 
     /** exp(nllPerToken). */
     public double perplexity() {
@@ -41,6 +42,7 @@ public record Perplexity(double nllPerToken, long numTokens, int numWindows, lon
         long n = 0;
         int windows = 0;
         long peak = 0;
+        long held = 0;
         for (int start = 0; start < ids.length - 1; start += ctx) {
             int[] w = Arrays.copyOfRange(ids, start, Math.min(ids.length, start + ctx));
             windows++;
@@ -53,7 +55,8 @@ public record Perplexity(double nllPerToken, long numTokens, int numWindows, lon
                 n++;
             }
             peak = Math.max(peak, pass.peakLiveBytes());
+            held = Math.max(held, pass.peakHeldBytes());
         }
-        return new Perplexity(sum / n, n, windows, peak);
+        return new Perplexity(sum / n, n, windows, peak, held);
     }
 }

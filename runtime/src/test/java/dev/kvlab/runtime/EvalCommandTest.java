@@ -66,6 +66,30 @@ class EvalCommandTest {
     }
 
     @Test
+    void anEvictionPolicyEvictsAndNamesItsOptionsFromItsDescription(@TempDir Path dir) throws IOException {
+        int[] ids = {464, 2068, 7586, 21831, 18045, 625, 262, 16931, 3290, 13, 198, 464, 7586, 625, 13, 3290};
+        Path f = dir.resolve("ids.txt");
+        Files.writeString(f, java.util.Arrays.toString(ids).replaceAll("[\\[\\]]", ""));
+        Outcome o = eval("--ids-file", f.toString(), "--cache", "h2o", "--budget", "4", "--block-size", "4",
+                "--chunk", "3", "--prompt", "6", "--json");
+        assertEquals(0, o.code(), o.err());
+        JsonObject j = JsonParser.parseString(o.out().trim()).getAsJsonObject();
+        assertEquals(4, j.get("budget").getAsInt());
+        assertEquals("token", j.get("granularity").getAsString());
+        assertTrue(!j.has("window"), "h2o does not read the window: " + j);
+        CacheOptions h2o = CacheOptions.DEFAULTS.withBlockSize(4).withEviction(
+                dev.kvlab.cache.EvictionOptions.DEFAULTS.withBudget(4));
+        Perplexity direct = Perplexity.of(Models.get("tiny"), new CachedTeacherForcing("h2o", h2o, 0, 3, 6), ids);
+        Perplexity full = Perplexity.of(Models.get("tiny"), new CachedTeacherForcing("paged", h2o, 0, 3, 6), ids);
+        assertEquals(direct.nllPerToken(), j.get("nll_per_token").getAsDouble(), 1e-5);
+        assertTrue(Math.abs(direct.nllPerToken() - full.nllPerToken()) > 1e-4, "a budget of 4 must change the score");
+        // 4 tokens per layer between steps, in blocks of 4 (fp32 tiny: 2 layers x 2 x 64 x 4 bytes per token)
+        assertEquals(4L * 2 * 2 * 64 * 4, j.get("kv_peak_held_bytes").getAsLong());
+        Outcome text = eval("--ids-file", f.toString(), "--cache", "ring", "--window", "8", "--sinks", "2");
+        assertTrue(text.out().contains("(ring window 8 sinks 2,"), text.out());
+    }
+
+    @Test
     void textFileIsEncodedWithTheModelsTokenizer(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("t.txt");
         Files.writeString(f, "In the beginning God created the heaven and the earth.");
@@ -84,7 +108,7 @@ class EvalCommandTest {
         Files.writeString(one, "5");
         for (String[] args : new String[][] {{"--ids-file", bad.toString()}, {"--ids-file", big.toString()},
             {"--ids-file", one.toString()}, {"--ids-file", dir.resolve("missing").toString()},
-            {"--ids-file", one.toString(), "--chunk", "0"}}) {
+            {"--ids-file", one.toString(), "--chunk", "0"}, {"--ids-file", one.toString(), "--prompt", "-1"}}) {
             Outcome o = eval(args);
             assertEquals(KvlabCli.BAD_INPUT, o.code(), String.join(" ", args) + ": " + o.err());
             assertEquals(1, o.err().strip().lines().count(), o.err());

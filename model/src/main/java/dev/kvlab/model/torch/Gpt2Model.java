@@ -92,6 +92,17 @@ public final class Gpt2Model implements AutoCloseable {
         return run(batch, pool, true, null);
     }
 
+    /**
+     * {@link #forwardAllRows(ForwardBatch, KvPool)} that also measures what the chunks' grants asked for, as
+     * {@link #forward(ForwardBatch, KvPool, StepStats[])} does: teacher forcing through a policy that evicts.
+     */
+    public Tensor forwardAllRows(ForwardBatch batch, KvPool pool, StepStats[] statsOut) {
+        if (statsOut.length != batch.chunks().size()) {
+            throw new IllegalArgumentException("statsOut needs one entry per chunk");
+        }
+        return run(batch, pool, true, statsOut);
+    }
+
     private Tensor run(ForwardBatch batch, KvPool pool, boolean allRows, StepStats[] statsOut) {
         java.util.Objects.requireNonNull(pool, "pool");
         checkPositions(batch);

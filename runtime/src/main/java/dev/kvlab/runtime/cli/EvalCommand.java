@@ -2,6 +2,9 @@ package dev.kvlab.runtime.cli;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import dev.kvlab.cache.CacheOption;
+import dev.kvlab.cache.KvCacheRegistry;
+import dev.kvlab.cache.StrategyDescription;
 import dev.kvlab.runtime.EngineConfig;
 import dev.kvlab.runtime.LoadedModel;
 import dev.kvlab.runtime.Perplexity;
@@ -37,6 +40,12 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--chunk", defaultValue = "64", description = "Tokens per forward pass (default: ${DEFAULT-VALUE}).")
     int chunk;
 
+    @Option(names = "--prompt", paramLabel = "TOKENS", defaultValue = "0", description = "Tokens of each window "
+            + "prefilled in chunks; the rest is decoded one token per step, as generation does (what an eviction "
+            + "policy sees; snapkv compresses at the end of the prompt); 0 = the whole window (default: "
+            + "${DEFAULT-VALUE}).")
+    int prompt;
+
     @Option(names = "--json", description = "One JSON object: perplexity, nll_per_token, num_tokens, ...")
     boolean json;
 
@@ -51,40 +60,57 @@ public final class EvalCommand implements Callable<Integer> {
         if (chunk < 1) {
             throw new BadInputException("--chunk must be >= 1, got " + chunk);
         }
+        if (prompt < 0) {
+            throw new BadInputException("--prompt must be >= 0, got " + prompt);
+        }
         try (LoadedModel m = LoadedModel.load(modelOptions.model, modelOptions.weightsSeed, modelOptions.runtime())) {
             int[] ids = input.textFile != null ? m.tokenizer().encode(readText(input.textFile))
                     : IdsFile.read(input.idsFile);
             EngineConfig config = cacheFlags.engineConfig(2L * m.config().nLayer() * m.config().nEmbd()
                     * m.model().dtype().bytes());
             CachedTeacherForcing forcing = new CachedTeacherForcing(config.strategy(), config.cacheOptions(),
-                    config.kvBudgetTokens(), chunk);
+                    config.kvBudgetTokens(), chunk, prompt);
             Perplexity p = Perplexity.of(m.model(), forcing, ids);
-            System.out.println(json ? json(m, p) : String.format(Locale.ROOT,
+            System.out.println(json ? json(m, config, p) : String.format(Locale.ROOT,
                     "perplexity %.4f  nll_per_token %.6f  num_tokens %d  (%s, %d window(s) of <= %d tokens, "
-                            + "peak KV %.2f MiB)", p.perplexity(), p.nllPerToken(), p.numTokens(), describe(),
-                    p.numWindows(), m.config().nPositions(), p.peakLiveBytes() / 1048576.0));
+                            + "peak KV %.2f MiB, held between steps %.2f MiB)", p.perplexity(), p.nllPerToken(),
+                    p.numTokens(), describe(config), p.numWindows(), m.config().nPositions(),
+                    p.peakLiveBytes() / 1048576.0, p.peakHeldBytes() / 1048576.0));
             return 0;
         }
     }
 
-    private String describe() {
-        return "ring".equals(cacheFlags.cache) ? "ring window " + cacheFlags.window + " sinks " + cacheFlags.sinks
-                : cacheFlags.cache;
+    /** The strategy and the options it reads, from its description: {@code ring window 256 sinks 4}. */
+    private String describe(EngineConfig config) {
+        String options = description(config).describeOptions(config.cacheOptions());
+        return options.isEmpty() ? cacheFlags.cache : cacheFlags.cache + " " + options;
     }
 
-    private String json(LoadedModel m, Perplexity p) {
+    private static StrategyDescription description(EngineConfig config) {
+        return KvCacheRegistry.describe(config.strategy());
+    }
+
+    private String json(LoadedModel m, EngineConfig config, Perplexity p) {
         JsonObject o = new JsonObject();
         o.addProperty("model", m.name());
         o.addProperty("strategy", cacheFlags.cache);
-        if ("ring".equals(cacheFlags.cache)) {
-            o.addProperty("window", cacheFlags.window);
-            o.addProperty("sinks", cacheFlags.sinks);
+        for (CacheOption c : CacheOption.values()) {             // the options the strategy reads, as its flags
+            if (description(config).readsOption(c)) {
+                Object v = c.flagValue(config.cacheOptions());
+                String key = c.flag().replace('-', '_');
+                if (v instanceof Number n) {
+                    o.addProperty(key, n);
+                } else {
+                    o.addProperty(key, String.valueOf(v));
+                }
+            }
         }
         o.addProperty("perplexity", p.perplexity());
         o.addProperty("nll_per_token", p.nllPerToken());
         o.addProperty("num_tokens", p.numTokens());
         o.addProperty("num_windows", p.numWindows());
         o.addProperty("kv_peak_live_bytes", p.peakLiveBytes());
+        o.addProperty("kv_peak_held_bytes", p.peakHeldBytes());
         return new GsonBuilder().disableHtmlEscaping().create().toJson(o);
     }
 
