@@ -116,19 +116,23 @@ class BenchCommandSmokeTest {
         Path plan = dir.resolve("plan.json");
         Files.writeString(plan, "{\"model\": \"tiny-random\", \"longGen\": {\"model\": \"tiny-random\", \"totalTokens\": 40,"
                 + " \"every\": 20, \"reps\": 1}, \"quality\": {\"length\": 64, \"passages\": 2, \"budgets\": [16, 64], \"sinks\": [0, 4],"
-                + " \"strategies\": [\"contiguous\", \"ring\"], \"attentionPassages\": 1}}");
+                + " \"strategies\": [\"contiguous\", \"ring\", \"h2o\"], \"attentionPassages\": 1}}");
         Outcome o = bench("--config", plan.toString(), "--out", dir.resolve("out").toString());
         assertEquals(0, o.code(), o.err());
         List<JsonObject> gen = jsonLines(dir.resolve("out/long_gen.jsonl"));
         assertEquals(6, gen.size());   // lengths 2, 20, 40 for contiguous and none
         List<JsonObject> q = jsonLines(dir.resolve("out/quality.jsonl"));
-        // contiguous at budget 64 (16 cannot hold a passage), ring at 16 and 64 with 0 and 4 sinks
-        assertEquals(List.of("contiguous", "ring w=16 s=0", "ring w=16 s=4", "ring w=64 s=0", "ring w=64 s=4"),
-                q.stream().map(r -> r.get("label").getAsString()).toList());
+        // contiguous at budget 64 (16 cannot hold a passage), ring at 16 and 64 with 0 and 4 sinks, h2o at 16 and 64
+        assertEquals(List.of("contiguous", "ring w=16 s=0", "ring w=16 s=4", "ring w=64 s=0", "ring w=64 s=4",
+                "h2o budget=16", "h2o budget=64"), q.stream().map(r -> r.get("label").getAsString()).toList());
+        long perToken = 2L * 2 * 64 * 4;                                     // tiny fp32: 2 layers x K, V x 64 x 4 bytes
         for (JsonObject r : q) {
-            assertEquals(2 * 63, r.get("scored_positions").getAsInt());
-            boolean holdsAll = r.get("kv_budget_tokens").getAsInt() >= 64;
+            // the decode steps after the default prompt of half the passage: query positions 32..62
+            assertEquals(2 * (63 - 32), r.get("scored_positions").getAsInt());
+            int budget = r.get("kv_budget_tokens").getAsInt();
+            boolean holdsAll = budget >= 64;
             assertEquals(holdsAll, r.get("kl_full_strategy_nats").getAsDouble() < 1e-6, r.toString());
+            assertEquals(Math.min(budget, 64) * perToken, r.get("kv_bytes_held").getAsLong(), r.toString());
         }
         assertEquals(2, jsonLines(dir.resolve("out/attention.jsonl")).size());        // tiny has 2 layers
         assertChart(dir.resolve("out"), "time_per_token_vs_length");
