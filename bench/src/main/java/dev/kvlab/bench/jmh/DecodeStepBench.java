@@ -17,6 +17,7 @@ import dev.kvlab.model.torch.ForwardBatch;
 import dev.kvlab.model.torch.Gpt2Model;
 import dev.kvlab.model.torch.HostCopy;
 import dev.kvlab.model.torch.KvPool;
+import dev.kvlab.model.torch.LinearPath;
 import dev.kvlab.model.torch.RuntimeOptions;
 import dev.kvlab.model.torch.SeqChunk;
 import dev.kvlab.model.torch.TorchRuntime;
@@ -99,6 +100,10 @@ public class DecodeStepBench extends AbstractKvlabBenchmark {
     @Param({"auto"})
     public String decode = "auto";
 
+    /** Linear-layer path ({@link LinearPath}): auto (the default: prepacked panels on the CPU) or torch (the old one). */
+    @Param({"auto"})
+    public String linear = "auto";
+
     static final int BLOCK_SIZE = CacheOptions.DEFAULTS.blockSize();
     /** Tokens per forward pass of the sequential prefill. */
     static final int SEQUENTIAL_CHUNK = 256;
@@ -130,7 +135,7 @@ public class DecodeStepBench extends AbstractKvlabBenchmark {
         Device device = TorchRuntime.init(new RuntimeOptions(DeviceKind.CPU, threads, ComputeDType.FLOAT32));
         try (TensorSource source = ModelRef.openWeights(model, 0)) {
             setUp(new Gpt2Model(source, device, ComputeDType.FLOAT32,
-                    new AttentionOptions(DecodePath.parse(decode))), true);
+                    new AttentionOptions(DecodePath.parse(decode)), LinearPath.parse(linear)), true);
         }
     }
 

@@ -24,7 +24,8 @@ import picocli.CommandLine.Unmatched;
  * After a run it prints the medians as a table ({@link JmhTable}). {@code kvlab jmh -h} shows JMH's own options.
  * With {@code --paired} it runs {@link PairedDecode} instead: the same decode step, strategies alternated sample by
  * sample in one JVM, for steadier ratios on a busy machine; {@code --paired DecodeAttentionBench} runs
- * {@link PairedAttention} (one layer's decode attention per strategy beside its copy floor).
+ * {@link PairedAttention} (one layer's decode attention per strategy beside its copy floor) and
+ * {@code --paired LinearBench} runs {@link PairedLinear} (one linear layer through each op, alternating).
  */
 @Command(name = "jmh",
         description = {"Run the JMH microbenchmarks (default: DecodeStepBench); JMH's own options pass through.",
@@ -47,6 +48,8 @@ public final class JmhCommand implements Callable<Integer> {
             CommandLineOptions options = parse(jmhArgs);
             if (options.getIncludes().stream().anyMatch(DecodeAttentionBench.class.getSimpleName()::contains)) {
                 PairedAttention.run(options, System.out);
+            } else if (options.getIncludes().stream().anyMatch(LinearBench.class.getSimpleName()::contains)) {
+                PairedLinear.run(options, System.out);
             } else {
                 PairedDecode.run(options, System.out);
             }

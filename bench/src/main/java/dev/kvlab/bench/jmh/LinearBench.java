@@ -2,6 +2,7 @@ package dev.kvlab.bench.jmh;
 
 import dev.kvlab.model.torch.ComputeDType;
 import dev.kvlab.model.torch.DeviceKind;
+import dev.kvlab.model.torch.PanelProbe;
 import dev.kvlab.model.torch.RuntimeOptions;
 import dev.kvlab.model.torch.TorchRuntime;
 import java.util.concurrent.TimeUnit;
@@ -35,14 +36,20 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code linear}: weight stored {@code [out, in]} once, {@code linear(x, W, b)} (nn.Linear's layout).</li>
  *   <li>{@code addmv}: weight {@code [out, in]}, one {@code addmv(b, W, x_i)} per row (GEMV; rows = 1 is batch-1
  *       decode).</li>
- *   <li>{@code addmv_t}: weight {@code [in, out]}, one {@code addmv(b, W.t(), x_i)} per row (kvlab's old M = 1 path).</li>
+ *   <li>{@code addmv_t}: weight {@code [in, out]}, one {@code addmv(b, W.t(), x_i)} per row (kvlab's GEMV path for
+ *       M &lt;= 2 before the panel kernel, and still the path on plain weights).</li>
+ *   <li>{@code panels}: the weight prepacked once into panels ({@code PanelProbe}, as the model packs at load) and
+ *       kvlab's panel kernel ({@code PanelGemm}) at every row count, float32 only; {@code packed}: the same weights
+ *       as the model uses them ({@code Linear}: the kernel up to its crossover, above it torch's GEMM on a
+ *       temporary {@code [in, out]} copy made for the call).</li>
  *   <li>{@code mkldnn}: oneDNN's {@code mkldnn_linear} on {@code to_mkldnn} copies of W {@code [out, in]} and x,
  *       result back to a dense tensor (the conversion of x and y is part of the op, as it would be in the model).</li>
  * </ul>
  * {@code dtype} float32 or bfloat16 (weights, input and output). Each call reads the next of several weight copies
  * that together exceed the last-level cache ({@link #ROTATION_BYTES}), as a model's layers do. Mode: average time
- * per call in microseconds; one op per JMH invocation inside a PointerScope. The full grid is 480 points; pick
- * some with {@code -p}, e.g. {@code kvlab jmh LinearBench -f 0 -p width=768 -p dtype=float32}.
+ * per call in microseconds; one op per JMH invocation inside a PointerScope. The full grid is large; pick some with
+ * {@code -p}, e.g. {@code kvlab jmh LinearBench -p width=768 -p dtype=float32}, or run the ops side by side in one
+ * JVM, alternating call by call ({@code kvlab jmh --paired LinearBench}, {@link PairedLinear}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -59,10 +66,10 @@ public class LinearBench extends AbstractKvlabBenchmark {
     @Param({"qkv", "proj", "fc", "fc2", "lm_head"})
     public String layer;
 
-    @Param({"1", "2", "8", "32"})
+    @Param({"1", "2", "4", "8", "16", "32", "64"})
     public int rows;
 
-    @Param({"addmm", "linear", "addmv"})
+    @Param({"panels", "addmm", "addmv_t", "linear"})
     public String op;
 
     @Param({"float32", "bfloat16"})
@@ -80,17 +87,23 @@ public class LinearBench extends AbstractKvlabBenchmark {
     private Tensor[] wMkldnn; // copies of [out, in] as oneDNN tensors, for op=mkldnn
     private Tensor bias;      // [out]; lm_head has none in GPT-2, but one here keeps every op's call the same
     private int next;         // the copy the next call reads
+    private PanelProbe panels; // op=panels or packed: the packed copies (w then holds none)
 
     @Setup(Level.Trial)
     public void setUp() {
         ComputeDType d = ComputeDType.parse(dtype);
         TorchRuntime.init(new RuntimeOptions(DeviceKind.CPU, threads, d));
         long[] io = inOut(layer, width);
-        if (!java.util.List.of("addmm", "linear", "addmv", "addmv_t", "mkldnn").contains(op)) {
-            throw new IllegalArgumentException("op must be addmm, linear, addmv, addmv_t or mkldnn, got " + op);
+        if (!java.util.List.of("addmm", "linear", "addmv", "addmv_t", "mkldnn", "panels", "packed").contains(op)) {
+            throw new IllegalArgumentException("op must be panels, packed, addmm, linear, addmv, addmv_t or mkldnn, got "
+                    + op);
+        }
+        boolean packs = op.equals("panels") || op.equals("packed");
+        if (packs && d != ComputeDType.FLOAT32) {
+            throw new IllegalArgumentException("op panels runs in float32 only, got dtype " + dtype);
         }
         torch.manual_seed(0);
-        boolean convLayout = op.equals("addmm") || op.equals("addmv_t");
+        boolean convLayout = op.equals("addmm") || op.equals("addmv_t") || packs;
         int copies = (int) Math.max(1, (ROTATION_BYTES + io[0] * io[1] * d.bytes() - 1) / (io[0] * io[1] * d.bytes()));
         w = new Tensor[copies];
         wMkldnn = new Tensor[copies];
@@ -98,6 +111,14 @@ public class LinearBench extends AbstractKvlabBenchmark {
             Tensor outIn = torch.randn(io[1], io[0]).mul(new Scalar(0.02)).to(d.scalarType());
             w[c] = convLayout ? outIn.t().contiguous() : outIn;
             wMkldnn[c] = op.equals("mkldnn") ? outIn.to_mkldnn() : null;
+        }
+        if (packs) {
+            panels = new PanelProbe(threads);
+            for (int c = 0; c < copies; c++) {
+                panels.pack(w[c]);
+                w[c].close();
+                w[c] = null;
+            }
         }
         x = torch.randn(rows, io[0]).to(d.scalarType());
         bias = torch.randn(io[1]).mul(new Scalar(0.02)).to(d.scalarType());
@@ -130,6 +151,8 @@ public class LinearBench extends AbstractKvlabBenchmark {
             case "linear" -> torch.linear(x, w[c], new TensorOptional(bias));
             case "addmv" -> perRow(w[c]);
             case "addmv_t" -> perRow(w[c].t());
+            case "panels" -> panels.apply(c, x, bias);
+            case "packed" -> panels.applyRouted(c, x, bias);
             default -> torch.mkldnn_linear(x.to_mkldnn(), wMkldnn[c], new TensorOptional(bias)).to_dense();
         };
     }
@@ -146,8 +169,16 @@ public class LinearBench extends AbstractKvlabBenchmark {
         return y;
     }
 
+    /** Weight copies cycled through (together past the last-level cache). */
+    int copies() {
+        return w.length;
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() {
+        if (panels != null) {
+            panels.close();
+        }
         for (Tensor[] ts : new Tensor[][] {w, wMkldnn, {x, bias}}) {
             for (Tensor t : ts) {
                 if (t != null) {

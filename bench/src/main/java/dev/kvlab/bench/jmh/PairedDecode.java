@@ -7,6 +7,7 @@ import dev.kvlab.model.torch.ComputeDType;
 import dev.kvlab.model.torch.DecodePath;
 import dev.kvlab.model.torch.DeviceKind;
 import dev.kvlab.model.torch.Gpt2Model;
+import dev.kvlab.model.torch.LinearPath;
 import dev.kvlab.model.torch.RuntimeOptions;
 import dev.kvlab.model.torch.TorchRuntime;
 import dev.kvlab.runtime.ModelRef;
@@ -44,23 +45,27 @@ final class PairedDecode {
         int threads = Integer.parseInt(values(options, "threads").get(0));
         String model = values(options, "model").get(0);
         List<String> decodes = values(options, "decode");
+        List<String> linears = values(options, "linear");
         Device device = TorchRuntime.init(new RuntimeOptions(DeviceKind.CPU, threads, ComputeDType.FLOAT32));
         List<Gpt2Model> models = new ArrayList<>();    // per variant: strategies x decode paths, one model per path
         List<String> variants = new ArrayList<>();
         List<String> variantStrategies = new ArrayList<>();
         for (String d : decodes) {
-            try (TensorSource source = ModelRef.openWeights(model, 0)) {
-                Gpt2Model m = new Gpt2Model(source, device, ComputeDType.FLOAT32,
-                        new AttentionOptions(DecodePath.parse(d)));
-                for (String s : strategies) {
-                    models.add(m);
-                    variantStrategies.add(s);
-                    variants.add(decodes.size() == 1 ? s : s + "@" + m.decodePath().name().toLowerCase(Locale.ROOT));
+            for (String lin : linears) {
+                try (TensorSource source = ModelRef.openWeights(model, 0)) {
+                    Gpt2Model m = new Gpt2Model(source, device, ComputeDType.FLOAT32,
+                            new AttentionOptions(DecodePath.parse(d)), LinearPath.parse(lin));
+                    for (String s : strategies) {
+                        models.add(m);
+                        variantStrategies.add(s);
+                        variants.add(s + (decodes.size() == 1 ? "" : "@" + m.decodePath().name().toLowerCase(Locale.ROOT))
+                                + (linears.size() == 1 ? "" : "+" + m.linearPath().name().toLowerCase(Locale.ROOT)));
+                    }
                 }
             }
         }
-        out.printf("paired decode steps: model=%s threads=%d decode=%s, %d warmup + %d measured rounds per point%n%n",
-                model, threads, decodes, warmup, samples);
+        out.printf("paired decode steps: model=%s threads=%d decode=%s linear=%s, %d warmup + %d measured rounds per"
+                + " point%n%n", model, threads, decodes, linears, warmup, samples);
         StringBuilder head = new StringBuilder("| batch | context | layout");
         variants.forEach(s -> head.append(" | ").append(s).append(" ms (p10-p90)"));
         variants.stream().skip(1).forEach(s -> head.append(" | ").append(s).append("/").append(variants.get(0)));

@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.global.torch;
  * whether it was preempted and recomputed). What depends on the batch in the default mode, and what replaces it:
  * <ul>
  *   <li>linear layers and the LM head: one GEMM over all rows (whose kernel and blocking depend on the row count)
- *       becomes one GEMV per row;</li>
+ *       becomes one GEMV per row; on packed weights, {@link PanelGemm} over all rows, which is row-exact;</li>
  *   <li>attention: SDPA over a chunk (whose tiling depends on the chunk's query count) or the batched decode kernel
  *       becomes, per row, two matmuls and a softmax over exactly that row's visible keys, in key order;</li>
  *   <li>GELU: one call over [T, F] (which threads split at row-count-dependent points, and whose vector tail runs
@@ -30,6 +30,14 @@ final class BatchInvariantOps {
      * {@code W.t()}): x {@code [T, in]}, W {@code [in, out]} (the tied LM head: {@code wte.t()}), b {@code [out]} or
      * null → {@code [T, out]}.
      */
+    static Tensor linear(Tensor x, LinearWeight w, Tensor b) {
+        if (w instanceof LinearWeight.Panels p) {
+            return Linear.panels(x, p, b);   // row-exact by construction, every row count
+        }
+        return linear(x, ((LinearWeight.Plain) w).w(), b);
+    }
+
+    /** As above, W {@code [in, out]} a torch tensor: one GEMV per row. */
     static Tensor linear(Tensor x, Tensor w, Tensor b) {
         long t = x.size(0);
         Tensor wt = w.t();                                                                      // [out, in] view

@@ -18,21 +18,34 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * All GPT-2 weights as tensors on one device in the compute dtype; the one owner of their native memory.
- * The LM head is tied to {@code wte}. Linear weights keep HF's Conv1D layout {@code [in, out]} (see {@link Linear}).
+ * All GPT-2 weights on one device in the compute dtype; the one owner of their memory (native tensors, and the
+ * packed panels on the Java heap, freed with this object) and of the panel kernel's threads. The LM head is tied to {@code wte}. Linear weights are {@code [in, out]} (HF Conv1D) as
+ * {@link LinearWeight}s: with {@link LinearPath#PANELS} prepacked once here for {@link PanelGemm} and the torch
+ * tensor not kept; the LM head's panels are a second copy of {@code wte} (the embedding lookup reads {@code wte}
+ * by rows). Otherwise HF's tensors as they are, the LM head a view {@code wte.t()}.
  */
 public final class DeviceWeights implements AutoCloseable {
     private final TensorOwner owner = new TensorOwner();
     private final Gpt2Config config;
-    private final Tensor wte;          // [vocab, E]
-    private final Tensor wpe;          // [positions, E]
+    private final LinearPath linearPath;   // never AUTO
+    private final PanelGemm gemm;          // null unless linearPath == PANELS
+    private final Tensor wte;              // [vocab, E]
+    private final Tensor wpe;              // [positions, E]
     private final List<LayerWeights> layers;
-    private final Tensor lnfWeight;    // [E]
-    private final Tensor lnfBias;      // [E]
+    private final Tensor lnfWeight;        // [E]
+    private final Tensor lnfBias;          // [E]
+    private final LinearWeight lmHead;     // [E, vocab]: wte.t(), or its panels
 
-    /** Copies every tensor of {@code source} to {@code device} as {@code dtype}. */
+    /** Copies every tensor of {@code source} to {@code device} as {@code dtype}; linear path AUTO. */
     public DeviceWeights(TensorSource source, Device device, ComputeDType dtype) {
+        this(source, device, dtype, LinearPath.AUTO);
+    }
+
+    /** Copies every tensor of {@code source} to {@code device} as {@code dtype}, linears stored for {@code linear}. */
+    public DeviceWeights(TensorSource source, Device device, ComputeDType dtype, LinearPath linear) {
         this.config = source.config();
+        this.linearPath = resolve(linear, device, dtype);
+        this.gemm = linearPath == LinearPath.PANELS ? new PanelGemm(Math.max(1, torch.get_num_threads())) : null;
         Loader loader = new Loader(source, device, dtype);
         this.wte = loader.load("wte.weight");
         this.wpe = loader.load("wpe.weight");
@@ -43,6 +56,47 @@ public final class DeviceWeights implements AutoCloseable {
         this.layers = List.copyOf(ls);
         this.lnfWeight = loader.load("ln_f.weight");
         this.lnfBias = loader.load("ln_f.bias");
+        this.lmHead = gemm == null ? new LinearWeight.Plain(owner.keep(wte.t())) : loader.linear(wte.t());
+    }
+
+    /** The linear path in use (never AUTO). */
+    public LinearPath linearPath() {
+        return linearPath;
+    }
+
+    /** Bytes of every weight as stored, panel padding and the LM head's panels (a second copy of wte) included. */
+    public long bytes() {
+        long total = (lmHead instanceof LinearWeight.Panels ? lmHead.bytes() : 0) + bytes(wte) + bytes(wpe)
+                + bytes(lnfWeight) + bytes(lnfBias);
+        for (LayerWeights w : layers) {
+            total += bytes(w.ln1Weight()) + bytes(w.ln1Bias()) + bytes(w.ln2Weight()) + bytes(w.ln2Bias())
+                    + w.qkvWeight().bytes() + bytes(w.qkvBias()) + w.projWeight().bytes() + bytes(w.projBias())
+                    + w.fcWeight().bytes() + bytes(w.fcBias()) + w.fc2Weight().bytes() + bytes(w.fc2Bias());
+        }
+        return total;
+    }
+
+    private static long bytes(Tensor t) {
+        return t.numel() * t.element_size();
+    }
+
+    private static LinearPath resolve(LinearPath asked, Device device, ComputeDType dtype) {
+        boolean vector = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        boolean kernelRuns = device.is_cpu() && dtype == ComputeDType.FLOAT32 && vector;
+        if (asked == LinearPath.PANELS && !kernelRuns) {
+            throw new IllegalArgumentException("the panel kernel runs on the CPU in float32 with --add-modules "
+                    + "jdk.incubator.vector; here: device " + device.str().getString() + ", " + dtype
+                    + (vector ? "" : ", module not enabled"));
+        }
+        if (asked != LinearPath.AUTO) {
+            return asked;
+        }
+        return kernelRuns ? LinearPath.PANELS : LinearPath.TORCH;
+    }
+
+    /** The tied LM head, {@code [E, vocab]}. */
+    LinearWeight lmHead() {
+        return lmHead;
     }
 
     public Gpt2Config config() {
@@ -72,6 +126,9 @@ public final class DeviceWeights implements AutoCloseable {
     @Override
     public void close() {
         owner.close();
+        if (gemm != null) {
+            gemm.close();
+        }
     }
 
     /** Reads tensors from the source and keeps them in this object's owner. */
@@ -89,24 +146,47 @@ public final class DeviceWeights implements AutoCloseable {
         LayerWeights layer(int i) {
             String p = "h." + i + ".";
             return new LayerWeights(load(p + "ln_1.weight"), load(p + "ln_1.bias"),
-                    load(p + "attn.c_attn.weight"), load(p + "attn.c_attn.bias"),
-                    load(p + "attn.c_proj.weight"), load(p + "attn.c_proj.bias"),
+                    linear(p + "attn.c_attn.weight"), load(p + "attn.c_attn.bias"),
+                    linear(p + "attn.c_proj.weight"), load(p + "attn.c_proj.bias"),
                     load(p + "ln_2.weight"), load(p + "ln_2.bias"),
-                    load(p + "mlp.c_fc.weight"), load(p + "mlp.c_fc.bias"),
-                    load(p + "mlp.c_proj.weight"), load(p + "mlp.c_proj.bias"));
+                    linear(p + "mlp.c_fc.weight"), load(p + "mlp.c_fc.bias"),
+                    linear(p + "mlp.c_proj.weight"), load(p + "mlp.c_proj.bias"));
         }
 
         /** One tensor: a zero-copy view of the source bytes, copied to the device in the compute dtype. */
         Tensor load(String name) {
+            try (PointerScope scope = new PointerScope()) {
+                return owner.keep(onDevice(name));
+            }
+        }
+
+        /** A linear weight {@code [in, out]}: packed (only the panels kept), or the tensor as loaded. */
+        LinearWeight linear(String name) {
+            if (gemm == null) {
+                return new LinearWeight.Plain(load(name));
+            }
+            try (PointerScope scope = new PointerScope()) {
+                return linear(onDevice(name));
+            }
+        }
+
+        /** {@code w} {@code [in, out]} packed (w itself not kept), or w as it is (already kept). */
+        LinearWeight linear(Tensor w) {
+            if (gemm == null) {
+                return new LinearWeight.Plain(w);
+            }
+            return LinearWeight.Panels.pack(w, gemm);
+        }
+
+        /** Inside the caller's scope: the source bytes as a device tensor in the compute dtype, checked finite. */
+        private Tensor onDevice(String name) {
             TensorInfo info = source.info(name);
             ByteBuffer bytes = source.bytes(name);
-            try (PointerScope scope = new PointerScope()) {
-                Tensor view = torch.from_blob(nativeBytes(bytes), info.shape(),
-                        new TensorOptions(storedType(info.dtype())));
-                Tensor onDevice = view.to(device, dtype.scalarType(), false, true, new MemoryFormatOptional());
-                requireFinite(name, onDevice);
-                return owner.keep(onDevice);
-            }
+            Tensor view = torch.from_blob(nativeBytes(bytes), info.shape(),
+                    new TensorOptions(storedType(info.dtype())));
+            Tensor onDevice = view.to(device, dtype.scalarType(), false, true, new MemoryFormatOptional());
+            requireFinite(name, onDevice);
+            return onDevice;
         }
     }
 

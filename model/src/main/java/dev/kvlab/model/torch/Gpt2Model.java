@@ -36,11 +36,26 @@ public final class Gpt2Model implements AutoCloseable {
     }
 
     public Gpt2Model(TensorSource source, Device device, ComputeDType dtype, AttentionOptions attention) {
-        this.weights = new DeviceWeights(source, device, dtype);
+        this(source, device, dtype, attention, LinearPath.AUTO);
+    }
+
+    public Gpt2Model(TensorSource source, Device device, ComputeDType dtype, AttentionOptions attention,
+                     LinearPath linear) {
+        this.weights = new DeviceWeights(source, device, dtype, linear);
         this.config = source.config();
         this.device = device;
         this.dtype = dtype;
         this.decode = new DecodeAttention(config.nHead(), config.headDim(), device, dtype, attention);
+    }
+
+    /** The linear path in use (never AUTO). */
+    public LinearPath linearPath() {
+        return weights.linearPath();
+    }
+
+    /** Bytes of the weights as stored ({@link DeviceWeights#bytes}). */
+    public long weightBytes() {
+        return weights.bytes();
     }
 
     /** The decode-attention path in use (never AUTO). */
@@ -143,8 +158,7 @@ public final class Gpt2Model implements AutoCloseable {
         }
         Tensor last = allRows ? x : x.index_select(0, in.logitRows);                                     // [S, E]
         Tensor h = layerNorm(last, weights.lnfWeight(), weights.lnfBias());
-        Tensor wteT = weights.wte().t();                                                                 // [E, vocab] view
-        Tensor logits = inv ? BatchInvariantOps.linear(h, wteT, null) : Linear.apply(h, wteT, null);
+        Tensor logits = linear(h, weights.lmHead(), null, inv);                                          // [S, vocab]
         return logits.to(ScalarType.Float);                                                              // [S, vocab]
     }
 
@@ -250,7 +264,7 @@ public final class Gpt2Model implements AutoCloseable {
     }
 
     /** {@code x W^T + b} ({@link Linear}); in batch-invariant mode one GEMV per row ({@link BatchInvariantOps}). */
-    private static Tensor linear(Tensor x, Tensor w, Tensor b, boolean inv) {
+    private static Tensor linear(Tensor x, LinearWeight w, Tensor b, boolean inv) {
         return inv ? BatchInvariantOps.linear(x, w, b) : Linear.apply(x, w, b);
     }
 

@@ -67,7 +67,8 @@ class DevicePlacementTest {
         try (TensorSource src = FormulaWeights.of(config, 0); DeviceWeights w = new DeviceWeights(src, META,
                 ComputeDType.FLOAT32); KvPool pool = new KvPool(spec(64), META, ComputeDType.FLOAT32)) {
             List<Tensor> weights = TensorGraph.tensors(w);
-            assertEquals(4 + 12 * config.nLayer(), weights.size());   // wte, wpe, ln_f x2, 12 per block
+            // wte, the LM head (the view wte.t() off the CPU), wpe, ln_f x2, 12 per block
+            assertEquals(5 + 12 * config.nLayer(), weights.size());
             assertAllOn(weights, "weights");
             List<Tensor> kv = TensorGraph.tensors(pool);
             assertTrue(kv.size() >= 2 * config.nLayer() + 2, "pool holds " + kv.size());

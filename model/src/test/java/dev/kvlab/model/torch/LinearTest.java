@@ -1,6 +1,7 @@
 package dev.kvlab.model.torch;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvlab.model.FormulaWeights;
@@ -15,39 +16,68 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The stored weight layout and {@link Linear}'s ops (a GEMV per row up to two rows, GEMM above) against a
- * plain-Java double product over the checkpoint's own HF Conv1D {@code [in, out]} tensors: every linear layer of a
- * block and the tied lm_head (a transposed view of {@code wte}), at row counts on both sides of the switch. Within 1e-5 of the largest
- * output, the tolerance the conformance suites use for float32 logits.
+ * The stored weights and {@link Linear}'s ops against a plain-Java double product over the checkpoint's own HF
+ * Conv1D {@code [in, out]} tensors: every linear layer of a block and the tied lm_head, for both linear paths
+ * ({@code torch}: HF's tensors, a GEMV per row up to two rows, GEMM above; {@code panels}: packed weights, the panel
+ * kernel up to {@link Linear#MAX_PANEL_ROWS} rows, torch's GEMM on a temporary copy above), at row counts on both
+ * sides of each switch. Within 1e-5 of the largest output, the tolerance the conformance suites use for float32
+ * logits.
  */
 class LinearTest {
     private static final double TOLERANCE = 1e-5;
     private static Gpt2Config config;
     private static TensorSource source;
-    private static DeviceWeights weights;
+    private static DeviceWeights torchWeights;
+    private static DeviceWeights panelWeights;
 
     @BeforeAll
     static void load() {
         Device cpu = TorchRuntime.init(new RuntimeOptions(DeviceKind.CPU, 1, ComputeDType.FLOAT32));
         config = Gpt2Config.preset("tiny");
         source = FormulaWeights.of(config, 0);
-        weights = new DeviceWeights(source, cpu, ComputeDType.FLOAT32);
+        torchWeights = new DeviceWeights(source, cpu, ComputeDType.FLOAT32, LinearPath.TORCH);
+        panelWeights = new DeviceWeights(source, cpu, ComputeDType.FLOAT32, LinearPath.PANELS);
     }
 
     @AfterAll
     static void close() {
-        weights.close();
+        torchWeights.close();
+        panelWeights.close();
         source.close();
     }
 
+    @Test
+    void eachPathStoresItsLayout() {
+        assertEquals(LinearPath.TORCH, torchWeights.linearPath());
+        assertEquals(LinearPath.PANELS, panelWeights.linearPath());
+        assertTrue(torchWeights.layer(0).fcWeight() instanceof LinearWeight.Plain);
+        assertTrue(panelWeights.layer(0).fcWeight() instanceof LinearWeight.Panels);
+        // the panels replace the block weights (plus zero columns up to a whole panel); the LM head's panels are a
+        // second copy of wte
+        long expected = torchWeights.bytes() + roundUp(config.vocabSize()) * config.nEmbd() * Float.BYTES;
+        for (int l = 0; l < config.nLayer(); l++) {
+            LayerWeights w = torchWeights.layer(l);
+            for (LinearWeight lw : new LinearWeight[] {w.qkvWeight(), w.projWeight(), w.fcWeight(), w.fc2Weight()}) {
+                expected += (roundUp(lw.out()) - lw.out()) * lw.in() * Float.BYTES;
+            }
+        }
+        assertEquals(expected, panelWeights.bytes());
+    }
+
+    private static long roundUp(int out) {
+        return (long) (out + PanelGemm.NR - 1) / PanelGemm.NR * PanelGemm.NR;
+    }
+
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 5, 33})
-    void blockLinearsEqualTheConv1dProductInDouble(int rows) {
-        LayerWeights w = weights.layer(1);
+    @CsvSource({"torch, 1", "torch, 2", "torch, 5", "torch, 33", "panels, 1", "panels, 2", "panels, 5", "panels, 33",
+        "panels, 64", "panels, 128", "panels, 129"})
+    void blockLinearsEqualTheConv1dProductInDouble(String path, int rows) {
+        LayerWeights w = weights(path).layer(1);
         check("h.1.attn.c_attn", w.qkvWeight(), w.qkvBias(), rows);
         check("h.1.attn.c_proj", w.projWeight(), w.projBias(), rows);
         check("h.1.mlp.c_fc", w.fcWeight(), w.fcBias(), rows);
@@ -55,8 +85,8 @@ class LinearTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3})
-    void lmHeadEqualsTheTiedEmbeddingProductInDouble(int rows) {
+    @CsvSource({"torch, 1", "torch, 2", "torch, 3", "panels, 1", "panels, 3", "panels, 129"})
+    void lmHeadEqualsTheTiedEmbeddingProductInDouble(String path, int rows) {
         int e = config.nEmbd();
         float[] wte = floats("wte.weight");                  // [vocab, E]
         int vocab = wte.length / e;
@@ -71,16 +101,22 @@ class LinearTest {
                 expected[r][v] = s;
             }
         }
-        assertClose("lm_head", expected, apply(x, weights.wte().t(), null));
+        assertClose("lm_head " + path, expected, apply(x, weights(path).lmHead(), null));
     }
 
-    private static void check(String name, Tensor stored, Tensor bias, int rows) {
+    private static DeviceWeights weights(String path) {
+        return LinearPath.parse(path) == LinearPath.TORCH ? torchWeights : panelWeights;
+    }
+
+    private static void check(String name, LinearWeight stored, Tensor bias, int rows) {
         float[] w = floats(name + ".weight");                // [in, out], as the checkpoint stores it
         float[] b = floats(name + ".bias");                  // [out]
         int out = b.length;
         int in = w.length / out;
-        assertArrayEquals(new long[] {in, out}, stored.shape(), name + " is stored [in, out]");
-        assertTrue(stored.is_contiguous(), name + " is contiguous");
+        assertArrayEquals(new int[] {in, out}, new int[] {stored.in(), stored.out()}, name + " is [in, out]");
+        if (stored instanceof LinearWeight.Plain p) {
+            assertTrue(p.w().is_contiguous(), name + " is contiguous");
+        }
         float[][] x = randomRows(rows, in, name.hashCode());
         double[][] expected = new double[rows][out];
         for (int r = 0; r < rows; r++) {
@@ -96,7 +132,7 @@ class LinearTest {
     }
 
     /** Linear.apply on x, read back as float[rows][out]. */
-    private static float[][] apply(float[][] x, Tensor w, Tensor b) {
+    private static float[][] apply(float[][] x, LinearWeight w, Tensor b) {
         int rows = x.length;
         int in = x[0].length;
         float[] flat = new float[rows * in];
