@@ -44,7 +44,7 @@ public final class DeviceWeights implements AutoCloseable {
     /** Copies every tensor of {@code source} to {@code device} as {@code dtype}, linears stored for {@code linear}. */
     public DeviceWeights(TensorSource source, Device device, ComputeDType dtype, LinearPath linear) {
         this.config = source.config();
-        this.linearPath = resolve(linear, device, dtype);
+        this.linearPath = resolve(linear, device, dtype, panelBytes(config));
         this.gemm = linearPath == LinearPath.PANELS ? new PanelGemm(Math.max(1, torch.get_num_threads())) : null;
         Loader loader = new Loader(source, device, dtype);
         this.wte = loader.load("wte.weight");
@@ -80,7 +80,11 @@ public final class DeviceWeights implements AutoCloseable {
         return t.numel() * t.element_size();
     }
 
-    private static LinearPath resolve(LinearPath asked, Device device, ComputeDType dtype) {
+    /**
+     * PANELS where asked or (AUTO) where the kernel runs and the Java heap has room for the panels (they live there;
+     * a JVM whose -Xmx is too small gets TORCH, with one line saying so).
+     */
+    private static LinearPath resolve(LinearPath asked, Device device, ComputeDType dtype, long panelBytes) {
         boolean vector = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
         boolean kernelRuns = device.is_cpu() && dtype == ComputeDType.FLOAT32 && vector;
         if (asked == LinearPath.PANELS && !kernelRuns) {
@@ -88,10 +92,30 @@ public final class DeviceWeights implements AutoCloseable {
                     + "jdk.incubator.vector; here: device " + device.str().getString() + ", " + dtype
                     + (vector ? "" : ", module not enabled"));
         }
-        if (asked != LinearPath.AUTO) {
-            return asked;
+        if (asked != LinearPath.AUTO || !kernelRuns) {
+            return asked == LinearPath.AUTO ? LinearPath.TORCH : asked;
         }
-        return kernelRuns ? LinearPath.PANELS : LinearPath.TORCH;
+        Runtime rt = Runtime.getRuntime();
+        long room = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (panelBytes > room * 9 / 10) {
+            System.err.printf("kvlab: warning: the packed linear weights need %d MiB of Java heap and %d MiB are free;"
+                    + " using torch's GEMM on unpacked weights (slower batched decode). Raise -Xmx to pack them.%n",
+                    panelBytes >> 20, room >> 20);
+            return LinearPath.TORCH;
+        }
+        return LinearPath.PANELS;
+    }
+
+    /** Heap bytes the panels of every block linear and the LM head take (padding included). */
+    static long panelBytes(Gpt2Config c) {
+        long e = c.nEmbd();
+        long f = c.nInner();
+        long perLayer = e * padded(3 * e) + e * padded(e) + e * padded(f) + f * padded(e);
+        return Float.BYTES * (c.nLayer() * perLayer + e * padded(c.vocabSize()));
+    }
+
+    private static long padded(long out) {
+        return (out + PanelGemm.NR - 1) / PanelGemm.NR * PanelGemm.NR;
     }
 
     /** The tied LM head, {@code [E, vocab]}. */

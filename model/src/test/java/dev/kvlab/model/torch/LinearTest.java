@@ -67,6 +67,17 @@ class LinearTest {
             }
         }
         assertEquals(expected, panelWeights.bytes());
+        assertEquals(expected - torchWeights.bytes() + blockLinearBytes(torchWeights),
+                DeviceWeights.panelBytes(config), "the heap the panels need, known before loading");
+    }
+
+    private static long blockLinearBytes(DeviceWeights w) {
+        long total = 0;
+        for (int l = 0; l < config.nLayer(); l++) {
+            LayerWeights lw = w.layer(l);
+            total += lw.qkvWeight().bytes() + lw.projWeight().bytes() + lw.fcWeight().bytes() + lw.fc2Weight().bytes();
+        }
+        return total;
     }
 
     private static long roundUp(int out) {
