@@ -33,7 +33,7 @@ EOT = "<|endoftext|>"
 VOCAB_SIZE = 4096          # 256 byte tokens + BPE merges + <|endoftext|>
 N_LAYER, N_EMBD, N_HEAD, N_POSITIONS = 4, 256, 4, 1024
 SEQ_LEN, BATCH = 1024, 2
-STEPS, WARMUP, LR, MIN_LR, WEIGHT_DECAY = 420, 30, 3e-3, 1e-4, 0.1
+STEPS, WARMUP, LR, MIN_LR, WEIGHT_DECAY = 2000, 30, 3e-3, 1e-4, 0.1
 SEED = 1234
 GPT2_PAT = regex.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""")
 
