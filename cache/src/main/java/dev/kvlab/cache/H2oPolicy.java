@@ -31,9 +31,7 @@ public final class H2oPolicy implements EvictionPolicy {
         if (stats.attention() == null) {
             return KEEP_ALL;
         }
-        for (int i = 0; i < tokens.size(); i++) {
-            tokens.addScore(i, stats.attentionSum(i));
-        }
+        tokens.addAttention(stats);
         return budget;
     }
 

@@ -21,4 +21,11 @@ public interface LayerTokens {
     default void addScore(int i, double delta) {
         setScore(i, score(i) + delta);
     }
+
+    /** Adds to every entry's score the attention mass it received this step ({@code stats} holds attention). */
+    default void addAttention(LayerStats stats) {
+        for (int i = 0; i < size(); i++) {
+            addScore(i, stats.attentionSum(i));
+        }
+    }
 }

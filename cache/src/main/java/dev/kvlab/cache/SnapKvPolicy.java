@@ -44,9 +44,7 @@ public final class SnapKvPolicy implements EvictionPolicy {
         if (stats.attention() == null) {
             return KEEP_ALL;
         }
-        for (int i = 0; i < tokens.size(); i++) {
-            tokens.addScore(i, stats.attentionSum(i));
-        }
+        tokens.addAttention(stats);
         if (!step.covers(step.promptLength() - 1)) {
             return KEEP_ALL;   // the window's votes are not all in yet
         }
