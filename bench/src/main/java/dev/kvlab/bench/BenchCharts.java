@@ -150,8 +150,8 @@ public final class BenchCharts {
         var groups = Rows.group(shown, r -> !bounded(r.strategy()) ? r.strategy() + " (holds every token)"
                 : readsSinks(r.strategy()) ? r.strategy() + ", " + r.sinks() + " sinks" : r.strategy());
         QualityRow any = shown.get(0);
-        save(ChartFiles.line("Quality vs KV memory (" + any.env().model() + ", " + any.text() + " passages of "
-                        + any.length() + " tokens, decode steps after a " + any.prompt() + "-token prompt)",
+        save(ChartFiles.line("Quality vs KV memory (" + any.env().model() + ", decode steps after a " + any.prompt()
+                        + "-token prompt)",
                 "KV held per sequence between steps (MiB)", "mean KL(full || strategy), nats per token",
                 Rows.series(groups, r -> r.kvBytesHeld() / MIB, QualityRow::klFullStrategyNats, 1)), dir,
                 "quality_vs_kv_memory", names);
@@ -175,7 +175,7 @@ public final class BenchCharts {
                 || bounded.contains(r) && r.kvBudgetTokens() == budget && (!readsSinks(r.strategy()) || r.sinks() == sinks))
                 .toList();
         save(ChartFiles.line("Perplexity vs position (" + rows.get(0).env().model() + ", KV budget " + budget
-                        + " tokens; decode steps from position " + rows.get(0).prompt() + ")",
+                        + ", decode from " + rows.get(0).prompt() + ")",
                 "query position (bucket start; position p predicts token p + 1)", "perplexity in the bucket",
                 Rows.series(Rows.group(shown, QualityPositionRow::label), QualityPositionRow::positionFrom,
                         QualityPositionRow::perplexity, 1)), dir, "perplexity_vs_position", names);

@@ -42,8 +42,9 @@ public final class ChartFiles {
                 .yAxisTitle(yTitle).build();
         style(c.getStyler());
         c.getStyler().setMarkerSize(7);
-        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        boolean many = series.size() > 5;   // a horizontal legend of many series runs off the chart: stack it beside
+        c.getStyler().setLegendPosition(many ? Styler.LegendPosition.OutsideE : Styler.LegendPosition.OutsideS);
+        c.getStyler().setLegendLayout(many ? Styler.LegendLayout.Vertical : Styler.LegendLayout.Horizontal);
         series.forEach((name, s) -> {
             XYSeries xs = c.addSeries(name, s.x(), s.y());
             xs.setLineStyle(new BasicStroke(2.2f));
@@ -86,7 +87,8 @@ public final class ChartFiles {
     /** Colour-blind-safe (Okabe-Ito) series colours. */
     private static final Color[] PALETTE = {new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115),
         new Color(204, 121, 167), new Color(230, 159, 0), new Color(86, 180, 233), new Color(0, 0, 0),
-        new Color(240, 228, 66)};
+        new Color(240, 228, 66), new Color(120, 120, 120), new Color(153, 0, 0), new Color(102, 51, 153),
+        new Color(128, 96, 0)};
 
     /**
      * Cuts coordinates to one decimal (0.1 px, invisible at any zoom a reader uses): XChart draws text as glyph outlines, so the SVG is
