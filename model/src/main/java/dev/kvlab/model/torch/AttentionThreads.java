@@ -7,8 +7,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A small fixed set of Java threads for the CPU decode kernel: {@code n - 1} daemon workers plus the calling thread,
- * created once and owned by this object ({@link #close}); no thread is created per step.
+ * A small fixed set of Java threads for kvlab's CPU kernels (the decode kernel; the panel GEMM has its own set):
+ * {@code n - 1} daemon workers plus the calling thread, created once and owned by this object ({@link #close}); no
+ * thread is created per step.
  *
  * <p>Invariant: {@link #forEach} returns only when every task has run (or rethrows the first failure).
  */
