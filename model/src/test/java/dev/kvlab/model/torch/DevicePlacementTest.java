@@ -34,6 +34,11 @@ import org.junit.jupiter.api.Test;
  * walking its fields ({@link TensorGraph}), not by asking it, so a tensor created on the CPU by mistake anywhere in
  * it fails the test.
  *
+ * <p>The sampler runs whole on meta: its inputs ({@link SamplerInputs}, walked like the step inputs) and every op of
+ * {@link DeviceSampler} and {@link DeviceLogprobs} (each has a Meta kernel; a CPU tensor mixed in fails), on
+ * logits made there. What stays off meta is the engine's glue around it (the finite check's {@code isfinite} and the
+ * rows' {@code index_select} have no Meta kernel); runtime's HostCopiesTest counts what that glue copies out.
+ *
  * <p>Why not run the whole forward pass on meta: this libtorch (2.10, C++ only) has no Meta kernel for
  * {@code index_select}, {@code layer_norm}, the SDPA math path ({@code where}) or {@code logical_and}; and no other
  * device exists on a CPU machine ({@code lazy} has no backend here, {@code privateuseone} is not linked). So the
@@ -82,6 +87,36 @@ class DevicePlacementTest {
             for (boolean decodeRows : new boolean[] {true, false}) {
                 int checked = steps(d.name(), decodeRows);
                 assertTrue(checked >= 3 * 8, d.name() + ": only " + checked + " step tensors");
+            }
+        }
+    }
+
+    @Test
+    void theSamplerAndItsInputsLiveOnTheDevice() {
+        int vocab = config.vocabSize();
+        List<List<SamplerInputs.Row>> steps = List.of(   // a partial top-k, a sort (nucleus alone), no threshold
+                List.of(new SamplerInputs.Row(0, 0.3, 0.8, 40, 0.95), new SamplerInputs.Row(2, 0.7, 1.0, 0, 1.0),
+                        new SamplerInputs.Row(3, 0.0, 1e-6, 1, 0.5)),
+                List.of(new SamplerInputs.Row(1, 0.5, 1.2, 0, 0.9), new SamplerInputs.Row(0, 0.9, 0.7, 7, 1.0)),
+                List.of(new SamplerInputs.Row(0, 0.1, 1.0, 0, 1.0)));
+        for (List<SamplerInputs.Row> rows : steps) {
+            try (PointerScope scope = new PointerScope()) {
+                SamplerInputs in = new SamplerInputs(rows, vocab, META);
+                List<Tensor> inputs = TensorGraph.tensors(in);
+                assertEquals(5, inputs.size());
+                assertAllOn(inputs, "sampler inputs");
+                int r = rows.size();
+                Tensor logits = Tensors.range(0, (long) r * vocab, META).to(ScalarType.Float).view(r, vocab);
+                Tensor picked = DeviceSampler.pick(logits, in);   // [R]
+                assertAllOn(List.of(picked), "sampled ids");
+                assertEquals(List.of((long) r), Arrays.stream(picked.sizes().vec().get()).boxed().toList());
+                int[] top = new int[r];
+                Arrays.fill(top, 3);
+                top[0] = 5;
+                DeviceLogprobs.Flat lp = DeviceLogprobs.of(logits, picked, top);
+                assertAllOn(TensorGraph.tensors(lp), "log-probabilities");
+                assertEquals(3L * r + 2, lp.topIds().size(0));
+                assertEquals(4L * r + 2, lp.values().size(0));
             }
         }
     }
