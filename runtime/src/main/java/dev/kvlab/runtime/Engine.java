@@ -184,15 +184,13 @@ public final class Engine implements AutoCloseable {
             chunks.add(SeqChunk.of(c.tokenIds(), c.firstPosition(), c.allocation(), c.samples()));
         }
         Sampling.Picks picks;
-        Map<RequestId, float[]> rawRows;
         StepStats[] stats = new StepStats[chunks.size()];
         try (PointerScope scope = new PointerScope()) {
             Tensor logits = model.forward(new ForwardBatch(chunks, batchInvariant), pool, stats);   // [S, vocab]
-            rawRows = Sampling.rowsOf(hostCopy, logits, plan, r -> r.options.wantsLogprobs() || logitsTap != null);
+            if (logitsTap != null) {
+                tap(logits, plan);
+            }
             picks = sampling.sample(hostCopy, logits, plan);
-        }
-        if (logitsTap != null) {
-            rawRows.forEach((id, row) -> logitsTap.accept(id.value(), row));
         }
         for (int i = 0; i < stats.length; i++) {
             cache.observe(plan.chunks().get(i).seq(), stats[i]);   // before update: a finished request is freed there
@@ -201,8 +199,7 @@ public final class Engine implements AutoCloseable {
         for (ScheduledChunk c : plan.chunks()) {
             Integer token = picks.tokens().get(c.requestId());
             if (c.samples() && token != null) {
-                LiveRequest l = Sampling.live(c);
-                l.token(token, now, l.options.wantsLogprobs() ? rawRows.get(c.requestId()) : null);
+                Sampling.live(c).token(token, now, picks.logprobs().get(c.requestId()));
             }
         }
         Map<RequestId, Integer> tokens = new HashMap<>(picks.tokens());
@@ -212,6 +209,15 @@ public final class Engine implements AutoCloseable {
             tokens.put(id, 0);   // ignored: the request has finished
         }
         return new StepResult(tokens);
+    }
+
+    /** Hands the tap each sampling row before sampling; its copies are the test's, not counted with the steps'. */
+    private void tap(Tensor logits, StepPlan plan) {
+        List<ScheduledChunk> rows = Sampling.sampling(plan);
+        HostCopy own = new HostCopy();
+        for (int i = 0; i < rows.size(); i++) {
+            logitsTap.accept(rows.get(i).requestId().value(), own.floats(logits.select(0, i)));   // [vocab]
+        }
     }
 
     private static RequestResult result(Request r) {

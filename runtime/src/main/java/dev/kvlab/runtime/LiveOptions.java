@@ -5,8 +5,8 @@ package dev.kvlab.runtime;
  * come, their log-probabilities, and a minimum output length.
  *
  * @param listener    gets each token as it is sampled; null = none
- * @param topLogprobs log-probabilities with this many top tokens per sampled token; -1 = none (only then are the
- *                    step's logits copied to the host for this request)
+ * @param topLogprobs log-probabilities with this many top tokens per sampled token; -1 = none (computed on the
+ *                    device; only the values asked for cross to the host)
  * @param minTokens   EOS is never picked before this many tokens came out (vLLM's min_tokens); 0 = no minimum
  */
 public record LiveOptions(TokenListener listener, int topLogprobs, int minTokens) {

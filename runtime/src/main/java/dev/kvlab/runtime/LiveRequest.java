@@ -27,12 +27,11 @@ final class LiveRequest {
         return request.ignoreEos() || timeline.numTokens() < options.minTokens();
     }
 
-    /** Records and delivers a token sampled at {@code nanos}; {@code rawRow}: its logits when log-probs are asked. */
-    void token(int tokenId, long nanos, float[] rawRow) {
+    /** Records and delivers a token sampled at {@code nanos}, with its log-probabilities (null unless asked). */
+    void token(int tokenId, long nanos, TokenLogprobs logprobs) {
         timeline.token(nanos);
         if (options.listener() != null) {
-            options.listener().onToken(tokenId, rawRow == null ? null
-                    : TokenLogprobs.of(rawRow, tokenId, options.topLogprobs()));
+            options.listener().onToken(tokenId, logprobs);
         }
     }
 

@@ -1,25 +1,36 @@
 package dev.kvlab.runtime;
 
+import dev.kvlab.model.torch.DeviceLogprobs;
+import dev.kvlab.model.torch.DeviceSampler;
 import dev.kvlab.model.torch.HostCopy;
+import dev.kvlab.model.torch.SamplerInputs;
 import dev.kvlab.scheduler.RequestId;
 import dev.kvlab.scheduler.ScheduledChunk;
 import dev.kvlab.scheduler.StepPlan;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorArrayRef;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Picks each sampling chunk's next token from the step's logits. Greedy rows: argmax on the device and one small
- * copy of S ids to the host. Other rows: the row is copied to the host and {@link TokenSampler} draws from the
- * request's own seeded stream. Every row is first checked finite (one reduction, on the device, folded into the id
- * copy): a row with a NaN or an infinity picks nothing, and the engine fails that request instead of emitting
- * token 0 or garbage. Every copy goes through the engine's {@link HostCopy}, which counts them.
+ * Picks each sampling chunk's next token from the step's logits, on the logits' device: greedy rows by argmax,
+ * rows with a temperature by {@link DeviceSampler} from one draw per request per step, taken on the host from the
+ * request's own seeded stream (so a request's samples do not depend on what it is batched with). Every row is
+ * first checked finite (one reduction, on the device): a row with a NaN or an infinity picks nothing, and the
+ * engine fails that request instead of emitting token 0 or garbage. Log-probabilities, for the requests that ask,
+ * are computed there too ({@link DeviceLogprobs}).
+ *
+ * <p>Invariant: per step, one device-to-host copy of the S picked ids (with the asking requests' top ids after
+ * them), plus one copy of the asking requests' log-probabilities when any ask; never a logits row. Every copy
+ * goes through the engine's {@link HostCopy}, which counts them.
  */
 final class Sampling {
     /** The id copied back for a row whose logits are not all finite (no token has a negative id). */
@@ -31,66 +42,109 @@ final class Sampling {
     }
 
     /**
-     * @param host   counts the copies: one of {@code S} ids, plus a row per request that samples on the host
-     * @param logits {@code [S, vocab]} float32, one row per sampling chunk of {@code plan}, in plan order
-     * @return the token of each sampling chunk's request
+     * @param host   counts the copies
+     * @param logits {@code [S, vocab]} float32, one row per sampling chunk of {@code plan}, in plan order;
+     *               EOS is suppressed in place for the requests that ignore it
+     * @return the token of each sampling chunk's request, and its log-probabilities if it asked
      */
     Picks sample(HostCopy host, Tensor logits, StepPlan plan) {
-        List<ScheduledChunk> rows = plan.chunks().stream().filter(ScheduledChunk::samples).toList();
+        List<ScheduledChunk> rows = sampling(plan);
         if (rows.isEmpty()) {
-            return new Picks(Map.of(), List.of());
+            return new Picks(Map.of(), Map.of(), List.of());
         }
         Tensor finite = torch.isfinite(logits).all(1);                      // [S] bool, before any suppression
+        int[] asking = asking(rows);                                          // L rows ask for log-probabilities
+        Tensor askingRows = asking.length == 0 ? null : longs(asking, logits);   // [L] int64
+        Tensor raw = askingRows == null ? null : logits.index_select(0, askingRows);   // [L, vocab], unsuppressed
+        List<SamplerInputs.Row> drawn = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
-            if (live(rows.get(i)).ignoresEos()) {
+            LiveRequest r = live(rows.get(i));
+            if (r.ignoresEos()) {
                 logits.select(0, i).narrow(0, eosTokenId, 1).fill_(new Scalar(Double.NEGATIVE_INFINITY));
             }
-        }
-        Tensor best = torch.argmax(logits, new LongOptional(1), false)      // [S] int64, NOT_FINITE where not finite
-                .masked_fill(finite.logical_not(), new Scalar(NOT_FINITE));
-        long[] ids = host.longs(best);                                      // the step's one copy of ids
-        Map<RequestId, Integer> out = new HashMap<>();
-        List<RequestId> bad = new ArrayList<>();
-        for (int i = 0; i < rows.size(); i++) {
-            RequestId id = rows.get(i).requestId();
-            LiveRequest r = live(rows.get(i));
             SamplingParams p = r.request.sampling();
-            if (ids[i] == NOT_FINITE) {
-                bad.add(id);
-            } else {
-                out.put(id, p.greedy() ? (int) ids[i]
-                        : TokenSampler.sample(host.floats(logits.select(0, i)), p, r.stream));   // [vocab]
+            if (!p.greedy()) {
+                drawn.add(new SamplerInputs.Row(i, r.stream.nextDouble(), p.temperature(), p.topK(), p.topP()));
             }
         }
-        return new Picks(out, bad);
+        Tensor picked = torch.argmax(logits, new LongOptional(1), false);   // [S] int64
+        if (!drawn.isEmpty()) {
+            SamplerInputs in = new SamplerInputs(drawn, logits.size(1), logits.device());
+            picked = picked.index_copy(0, in.rows(), DeviceSampler.pick(logits.index_select(0, in.rows()), in));
+        }
+        int[] top = new int[asking.length];
+        for (int j = 0; j < asking.length; j++) {
+            top[j] = (int) Math.min(live(rows.get(asking[j])).options.topLogprobs(), logits.size(1));
+        }
+        DeviceLogprobs.Flat lp = raw == null ? null : DeviceLogprobs.of(raw, picked.index_select(0, askingRows), top);
+        Tensor ids = picked.masked_fill(finite.logical_not(), new Scalar(NOT_FINITE));   // [S]
+        long[] out = host.longs(lp == null ? ids                            // [S + sum top]: the one copy of ids
+                : torch.cat(new TensorArrayRef(new TensorVector(ids, lp.topIds())), 0));
+        double[] values = lp == null ? null : host.doubles(lp.values());   // [L + sum top]
+        return picks(rows, out, asking, top, values);
+    }
+
+    /** The host side of the copies: tokens, failed rows, and the asking rows' log-probabilities. */
+    private static Picks picks(List<ScheduledChunk> rows, long[] ids, int[] asking, int[] top, double[] values) {
+        Map<RequestId, Integer> tokens = new HashMap<>();
+        List<RequestId> bad = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            if (ids[i] == NOT_FINITE) {
+                bad.add(rows.get(i).requestId());
+            } else {
+                tokens.put(rows.get(i).requestId(), (int) ids[i]);
+            }
+        }
+        Map<RequestId, TokenLogprobs> logprobs = new HashMap<>();
+        int at = 0;
+        for (int j = 0; j < asking.length; j++) {
+            int s = rows.size() + at;
+            int v = asking.length + at;
+            int[] topIds = new int[top[j]];
+            for (int t = 0; t < topIds.length; t++) {
+                topIds[t] = (int) ids[s + t];
+            }
+            RequestId id = rows.get(asking[j]).requestId();
+            if (tokens.containsKey(id)) {
+                logprobs.put(id, new TokenLogprobs(values[j], topIds, Arrays.copyOfRange(values, v, v + top[j])));
+            }
+            at += top[j];
+        }
+        return new Picks(tokens, logprobs, bad);
     }
 
     /**
      * A step's picks.
      *
      * @param tokens    the next token of every sampling row whose logits were finite
+     * @param logprobs  the log-probabilities of those tokens whose requests asked for them
      * @param nonFinite requests whose logits held a NaN or an infinity: nothing can be picked for them
      */
-    record Picks(Map<RequestId, Integer> tokens, List<RequestId> nonFinite) {
+    record Picks(Map<RequestId, Integer> tokens, Map<RequestId, TokenLogprobs> logprobs, List<RequestId> nonFinite) {
     }
 
     static LiveRequest live(ScheduledChunk c) {
         return (LiveRequest) c.attachment();
     }
 
-    /**
-     * Host copies of the rows of the requests {@code wanted} selects, before any suppression: {@code [vocab]} each.
-     *
-     * @param logits {@code [S, vocab]} one row per sampling chunk of {@code plan}, in plan order
-     */
-    static Map<RequestId, float[]> rowsOf(HostCopy host, Tensor logits, StepPlan plan, Predicate<LiveRequest> wanted) {
-        List<ScheduledChunk> rows = plan.chunks().stream().filter(ScheduledChunk::samples).toList();
-        Map<RequestId, float[]> out = new HashMap<>();
+    static List<ScheduledChunk> sampling(StepPlan plan) {
+        return plan.chunks().stream().filter(ScheduledChunk::samples).toList();
+    }
+
+    /** Indices of the rows whose requests ask for log-probabilities. */
+    private static int[] asking(List<ScheduledChunk> rows) {
+        List<Integer> out = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
-            if (wanted.test(live(rows.get(i)))) {
-                out.put(rows.get(i).requestId(), host.floats(logits.select(0, i)));   // [vocab]
+            if (live(rows.get(i)).options.wantsLogprobs()) {
+                out.add(i);
             }
         }
-        return out;
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** {@code [n]} int64 on {@code like}'s device (one host-to-device copy). */
+    private static Tensor longs(int[] values, Tensor like) {
+        long[] l = Arrays.stream(values).asLongStream().toArray();
+        return Tensor.create(l, l.length).to(like.device(), ScalarType.Long);
     }
 }

@@ -4,18 +4,11 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Samples one token from one row of float32 logits on the host, in double precision: temperature, then top-k,
- * then top-p (nucleus), then one draw from the request's own random stream. Greedy requests never come here: the
- * engine takes their argmax on the device.
- *
- * <p>Invariant (stability): the kept tokens are found by thresholds (the k-th largest logit; the probability at
- * which the nucleus reaches top-p) and the draw walks the kept tokens in <em>vocabulary order</em>, never in an
- * order sorted by logit. So a tiny change of the logits (the last bits a batched matmul differs in) moves each
- * token's interval of the unit draw by a tiny amount and changes the sampled token only when the draw falls within
- * that amount of an interval edge, or a token sits exactly at the top-k/top-p threshold. A sorted walk would
- * reorder near-equal tokens and hand a draw to a different token far from any edge. Ties at a threshold keep the
- * lower token ids. Temperature divides logit differences ({@code (l - max) / T}), so any {@code T > 0}, however
- * small, gives finite weights (tiny T tends to greedy), never NaN.
+ * The tests' oracle for {@link dev.kvlab.model.torch.DeviceSampler}, which the engine samples with: one token from
+ * one row of float32 logits on the host, in double precision, by the same rules (temperature, then top-k, then
+ * top-p, then one draw; thresholds, ties to the lower ids, the draw in vocabulary order; see DeviceSampler's
+ * invariants), spelled out as plain loops over the vocabulary instead of tensor ops. TokenSamplerTest checks it
+ * against a sort-based reference; DeviceSamplerTest checks the device sampler against it.
  */
 final class TokenSampler {
     private TokenSampler() {
@@ -32,6 +25,23 @@ final class TokenSampler {
 
     /** The same with the uniform draw {@code u} in {@code [0, 1)} given. */
     static int sample(float[] logits, SamplingParams p, double u) {
+        Kept k = kept(logits, p);
+        return draw(k.weights(), k.keep(), u);
+    }
+
+    /**
+     * What the draw sees, and the walk the nucleus took (the tests measure how near a draw or the nucleus
+     * threshold lies to an edge).
+     *
+     * @param weights  {@code [vocab]} the kept tokens' weights, 0 for the others
+     * @param keep     {@code [vocab]} the kept tokens
+     * @param topKMass {@code [k]} the top-k weights' mass summed from the largest down (what the nucleus compares
+     *                 to top-p of the last entry); empty when top-p is 1
+     */
+    record Kept(double[] weights, boolean[] keep, double[] topKMass) {
+    }
+
+    static Kept kept(float[] logits, SamplingParams p) {
         int candidates = 0;
         float max = Float.NEGATIVE_INFINITY;
         for (float l : logits) {
@@ -48,10 +58,11 @@ final class TokenSampler {
         for (int i = 0; i < logits.length; i++) {
             w[i] = keep[i] ? Math.exp(((double) logits[i] - max) / p.temperature()) : 0.0;
         }
+        double[] mass = new double[0];
         if (p.topP() < 1.0) {
-            nucleus(w, keep, p.topP());
+            mass = nucleus(w, keep, p.topP());
         }
-        return draw(w, keep, u);
+        return new Kept(w, keep, mass);
     }
 
     /** Marks the {@code k} largest logits (ties at the k-th value: lowest ids first). */
@@ -84,7 +95,7 @@ final class TokenSampler {
      * the weight at which the mass, summed from the largest weight down, first reaches it, and drops every token
      * below that weight (ties at it: lowest ids first, up to the count reached).
      */
-    private static void nucleus(double[] w, boolean[] keep, double topP) {
+    private static double[] nucleus(double[] w, boolean[] keep, double topP) {
         int n = 0;
         for (boolean k : keep) {
             n += k ? 1 : 0;
@@ -100,6 +111,10 @@ final class TokenSampler {
         double sum = 0;
         for (int i = n - 1; i >= 0; i--) {
             sum += sorted[i];
+        }
+        double[] mass = new double[n];
+        for (int i = n - 1, at = 0; i >= 0; i--, at++) {
+            mass[at] = (at == 0 ? 0 : mass[at - 1]) + sorted[i];
         }
         double acc = 0;
         int count = 0;
@@ -131,6 +146,7 @@ final class TokenSampler {
                 }
             }
         }
+        return mass;
     }
 
     /** The token whose interval of {@code [0, total)}, laid out in vocabulary order, holds {@code u * total}. */
