@@ -28,7 +28,8 @@ public record TokenLogprobs(double logprob, int[] topIds, double[] topLogprobs) 
     }
 
     /**
-     * Computes them from one row of logits, in double precision.
+     * Computes them from one row of logits, in double precision: the host reference (the engine computes the same
+     * on the device, {@link dev.kvlab.model.torch.DeviceLogprobs}, and copies back only what is reported).
      *
      * @param logits {@code [vocab]} the raw logits of the step
      * @param token  the sampled token
