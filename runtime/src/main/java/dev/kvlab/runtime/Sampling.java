@@ -56,6 +56,24 @@ final class Sampling {
         int[] asking = asking(rows);                                          // L rows ask for log-probabilities
         Tensor askingRows = asking.length == 0 ? null : longs(asking, logits);   // [L] int64
         Tensor raw = askingRows == null ? null : logits.index_select(0, askingRows);   // [L, vocab], unsuppressed
+        Tensor picked = pick(logits, rows);                                   // [S] int64
+        int[] top = new int[asking.length];
+        for (int j = 0; j < asking.length; j++) {
+            top[j] = (int) Math.min(live(rows.get(asking[j])).options.topLogprobs(), logits.size(1));
+        }
+        DeviceLogprobs.Flat lp = raw == null ? null : DeviceLogprobs.of(raw, picked.index_select(0, askingRows), top);
+        Tensor ids = picked.masked_fill(finite.logical_not(), new Scalar(NOT_FINITE));   // [S]
+        long[] out = host.longs(lp == null ? ids                            // [S + sum top]: the one copy of ids
+                : torch.cat(new TensorArrayRef(new TensorVector(ids, lp.topIds())), 0));
+        double[] values = lp == null ? null : host.doubles(lp.values());   // [L + sum top]
+        return picks(rows, out, asking, top, values);
+    }
+
+    /**
+     * Every row's token on the device, {@code [S]} int64: EOS suppressed (in place) where ignored, then the argmax,
+     * and for the rows with a temperature the device sampler, from one draw of each request's stream.
+     */
+    private Tensor pick(Tensor logits, List<ScheduledChunk> rows) {
         List<SamplerInputs.Row> drawn = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             LiveRequest r = live(rows.get(i));
@@ -68,20 +86,11 @@ final class Sampling {
             }
         }
         Tensor picked = torch.argmax(logits, new LongOptional(1), false);   // [S] int64
-        if (!drawn.isEmpty()) {
-            SamplerInputs in = new SamplerInputs(drawn, logits.size(1), logits.device());
-            picked = picked.index_copy(0, in.rows(), DeviceSampler.pick(logits.index_select(0, in.rows()), in));
+        if (drawn.isEmpty()) {
+            return picked;
         }
-        int[] top = new int[asking.length];
-        for (int j = 0; j < asking.length; j++) {
-            top[j] = (int) Math.min(live(rows.get(asking[j])).options.topLogprobs(), logits.size(1));
-        }
-        DeviceLogprobs.Flat lp = raw == null ? null : DeviceLogprobs.of(raw, picked.index_select(0, askingRows), top);
-        Tensor ids = picked.masked_fill(finite.logical_not(), new Scalar(NOT_FINITE));   // [S]
-        long[] out = host.longs(lp == null ? ids                            // [S + sum top]: the one copy of ids
-                : torch.cat(new TensorArrayRef(new TensorVector(ids, lp.topIds())), 0));
-        double[] values = lp == null ? null : host.doubles(lp.values());   // [L + sum top]
-        return picks(rows, out, asking, top, values);
+        SamplerInputs in = new SamplerInputs(drawn, logits.size(1), logits.device());
+        return picked.index_copy(0, in.rows(), DeviceSampler.pick(logits.index_select(0, in.rows()), in));
     }
 
     /** The host side of the copies: tokens, failed rows, and the asking rows' log-probabilities. */

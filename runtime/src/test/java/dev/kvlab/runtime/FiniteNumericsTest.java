@@ -60,14 +60,17 @@ class FiniteNumericsTest {
     @Test
     void logitsThatOverflowFailTheRequestWithAReason() {
         Path model = patched("ln_f.weight", i -> 3e38f, "huge");
-        Outcome o = CommandLineTest.run("generate", "--model", model.toString(), "--threads", "1", "--prompt-ids",
-                PROMPT, "--max-new-tokens", "3", "--json");
-        assertEquals(KvlabCli.BAD_INPUT, o.code(), o.err());
-        JsonObject j = JsonParser.parseString(o.out().strip()).getAsJsonObject();
-        assertEquals("error", j.get("finish_reason").getAsString());
-        assertEquals(0, j.getAsJsonArray("generated_ids").size(), "no garbage token emitted");
-        assertTrue(j.get("detail").getAsString().contains("NaN or infinite"), j.toString());
-        assertTrue(o.err().contains("request 0 error: the model's logits were NaN or infinite"), o.err());
+        for (String temperature : new String[] {"0", "0.8"}) {   // greedy, and the device sampler on a NaN row
+            Outcome o = CommandLineTest.run("generate", "--model", model.toString(), "--threads", "1",
+                    "--prompt-ids", PROMPT, "--max-new-tokens", "3", "--temperature", temperature, "--top-k", "5",
+                    "--top-p", "0.9", "--json");
+            assertEquals(KvlabCli.BAD_INPUT, o.code(), o.err());
+            JsonObject j = JsonParser.parseString(o.out().strip()).getAsJsonObject();
+            assertEquals("error", j.get("finish_reason").getAsString());
+            assertEquals(0, j.getAsJsonArray("generated_ids").size(), "no garbage token emitted");
+            assertTrue(j.get("detail").getAsString().contains("NaN or infinite"), j.toString());
+            assertTrue(o.err().contains("request 0 error: the model's logits were NaN or infinite"), o.err());
+        }
     }
 
     @Test

@@ -14,7 +14,10 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Host-side sampling rules, and that a sampled request's tokens do not depend on what it is batched with. */
+/**
+ * The sampling rules on the oracle ({@link TokenSampler}; DeviceSamplerTest holds the engine's device sampler to it),
+ * and that a sampled request's tokens do not depend on what it is batched with.
+ */
 class SamplingTest {
     static final float[] LOGITS = {1.0f, 3.0f, 2.0f, Float.NEGATIVE_INFINITY, 2.5f};
 
