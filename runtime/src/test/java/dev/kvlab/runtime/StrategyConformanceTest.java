@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every registered strategy, with no per-strategy test code: greedy generation through the strategy equals the
  * cache-free oracle (teacher-forced full recompute; with the sliding-window-with-sinks mask for a ring view) in
- * ids and in logits within 1e-5, for prompts of 1, 16 and 500 tokens and 200 new tokens. Prefill runs in chunks of
+ * ids and in logits within 1e-5 relative, for prompts of 1, 16 and 500 tokens and 200 new tokens. Prefill runs in chunks of
  * 128, so the 500-token prompt also exercises chunked prefill. A new strategy joins by its registry line alone.
  * Decode rows take the default path (the CPU decode kernel) and, on the tiny model, each forced {@link DecodePath}.
  */

@@ -8,6 +8,7 @@ import dev.kvlab.model.TensorSource;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
@@ -44,7 +45,7 @@ public final class DeviceWeights implements AutoCloseable {
     /** Copies every tensor of {@code source} to {@code device} as {@code dtype}, linears stored for {@code linear}. */
     public DeviceWeights(TensorSource source, Device device, ComputeDType dtype, LinearPath linear) {
         this.config = source.config();
-        this.linearPath = resolve(linear, device, dtype, panelBytes(config));
+        this.linearPath = resolve(linear, device, dtype, () -> panelBytes(config));
         this.gemm = linearPath == LinearPath.PANELS ? new PanelGemm(Math.max(1, torch.get_num_threads())) : null;
         Loader loader = new Loader(source, device, dtype);
         this.wte = loader.load("wte.weight");
@@ -84,7 +85,7 @@ public final class DeviceWeights implements AutoCloseable {
      * PANELS where asked or (AUTO) where the kernel runs and the Java heap has room for the panels (they live there;
      * a JVM whose -Xmx is too small gets TORCH, with one line saying so).
      */
-    private static LinearPath resolve(LinearPath asked, Device device, ComputeDType dtype, long panelBytes) {
+    private static LinearPath resolve(LinearPath asked, Device device, ComputeDType dtype, LongSupplier panelBytes) {
         boolean vector = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
         boolean kernelRuns = device.is_cpu() && dtype == ComputeDType.FLOAT32 && vector;
         if (asked == LinearPath.PANELS && !kernelRuns) {
@@ -97,10 +98,11 @@ public final class DeviceWeights implements AutoCloseable {
         }
         Runtime rt = Runtime.getRuntime();
         long room = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (panelBytes > room * 9 / 10) {
+        long bytes = panelBytes.getAsLong();   // only here: it reads PanelGemm, which needs the vector module
+        if (bytes > room * 9 / 10) {
             System.err.printf("kvlab: warning: the packed linear weights need %d MiB of Java heap and %d MiB are free;"
                     + " using torch's GEMM on unpacked weights (slower batched decode). Raise -Xmx to pack them.%n",
-                    panelBytes >> 20, room >> 20);
+                    bytes >> 20, room >> 20);
             return LinearPath.TORCH;
         }
         return LinearPath.PANELS;
