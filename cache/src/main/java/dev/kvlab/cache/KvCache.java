@@ -45,6 +45,28 @@ public interface KvCache {
         return spec().capacityTokens();
     }
 
+    /**
+     * Whether {@link #fork} works: a strategy that can share every token a sequence holds with a new sequence by
+     * reference (no copy until one of them writes where the other still reads). False (the default) for strategies
+     * that cannot; their callers run the samples as independent sequences instead.
+     */
+    default boolean canFork() {
+        return false;
+    }
+
+    /**
+     * Opens {@code child} holding exactly what {@code parent} holds (its numTokens and K/V), shared by reference: the
+     * first write of either into a shared partly filled block copies that block first (copy-on-write, an
+     * {@link Allocation.SlotCopy} in the writer's grant). Takes no room, so it cannot fail for lack of it. Parent and
+     * child are then independent sequences: each is allocated and freed on its own, in any order.
+     *
+     * @throws UnsupportedOperationException when {@link #canFork} is false
+     * @throws IllegalArgumentException      when {@code parent} is not open or {@code child} is
+     */
+    default void fork(SeqId parent, SeqId child) {
+        throw new UnsupportedOperationException(name() + " cannot fork a sequence");
+    }
+
     /** Room for the next chunk of {@code request.seq()}, or {@link Allocation.NoRoom} with the cache unchanged. */
     Allocation allocate(AllocRequest request);
 

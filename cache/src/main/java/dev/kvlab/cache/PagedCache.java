@@ -96,7 +96,16 @@ public final class PagedCache implements KvCache {
         return attached;
     }
 
-    /** Opens {@code child} sharing every block of {@code parent} (refCount + 1 each); later writes copy on write. */
+    @Override
+    public boolean canFork() {
+        return true;
+    }
+
+    /**
+     * Opens {@code child} sharing every block of {@code parent}, full ones and the partly filled tail (refCount + 1
+     * each) and the prefix keys known for them; the first write into the shared tail copies it (copy-on-write).
+     */
+    @Override
     public void fork(SeqId parent, SeqId child) {
         BlockTable source = tables.get(parent);
         if (source == null || tables.containsKey(child)) {
