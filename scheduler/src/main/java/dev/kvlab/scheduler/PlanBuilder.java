@@ -19,8 +19,14 @@ final class PlanBuilder {
     /** Adds the chunk of {@code request} ending at {@code tokenIds.length}, and spends its tokens. */
     void add(Request request, int[] tokenIds, int numNewTokens, Allocation.Granted granted) {
         boolean samples = tokenIds.length == request.numTokens();
+        List<ScheduledChunk.Fork> forks = new ArrayList<>();
+        if (samples) {
+            for (Request child : request.pendingForks()) {
+                forks.add(new ScheduledChunk.Fork(child.id(), child.attachment()));
+            }
+        }
         chunks.add(new ScheduledChunk(request.id(), request.seq(), tokenIds, numNewTokens, granted, samples,
-                request.attachment()));
+                request.attachment(), forks));
         requests.add(request);
         budget -= numNewTokens;
     }

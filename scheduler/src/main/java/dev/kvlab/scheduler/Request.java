@@ -1,7 +1,9 @@
 package dev.kvlab.scheduler;
 
 import dev.kvlab.cache.SeqId;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,8 +14,13 @@ import java.util.Optional;
  * {@code [0, numComputedTokens)} have K/V in the cache; each step computes a chunk starting there. A preempted
  * request keeps its output and recomputes prompt + output when it runs again.
  *
+ * <p>A <b>fork child</b> ({@link Scheduler#submitFork}) is another sample of its parent's prompt: until the parent's
+ * prompt is computed it waits on the parent ({@link #forkParent}, in the parent's {@code pendingForks}, in no queue),
+ * then it is forked off the parent's cache (sharing the prompt's K/V) with its own first token, and runs on its own.
+ *
  * <p>Invariants while it is live (waiting or running): {@code 0 <= numComputedTokens < numTokens} and
- * {@code numOutputTokens < maxNewTokens}; a waiting request has {@code numComputedTokens == 0}.
+ * {@code numOutputTokens < maxNewTokens}; a waiting request has {@code numComputedTokens == 0}; a request with
+ * pending forks has no output yet and is no fork child itself.
  */
 public final class Request {
 
@@ -34,6 +41,10 @@ public final class Request {
     private long arrival = -1;
     private SeqId seq;
     private int numPreemptions;
+    /** While this is a fork child waiting for its parent's prompt: the parent; null otherwise. */
+    private Request forkParent;
+    /** Fork children waiting for this request's prompt, in submission order. */
+    private final List<Request> pendingForks = new ArrayList<>();
 
     /**
      * @param attachment the caller's own state for this request (the runtime keeps everything it knows about a
@@ -139,7 +150,38 @@ public final class Request {
                 + ", computed=" + numComputedTokens + ", output=" + numOutputTokens() + "]";
     }
 
+    /** Whether this is a fork child still waiting for its parent's prompt to be computed. */
+    public boolean isPendingFork() {
+        return forkParent != null;
+    }
+
     // ---- changes, made by the Scheduler only
+
+    Request forkParent() {
+        return forkParent;
+    }
+
+    List<Request> pendingForks() {
+        return pendingForks;
+    }
+
+    /** Engine seats this request takes when running: itself and the fork children that will join it. */
+    int seats() {
+        return 1 + pendingForks.size();
+    }
+
+    void waitForParent(Request parent) {
+        forkParent = parent;
+        parent.pendingForks.add(this);
+    }
+
+    /** Leaves its parent's pending forks (forked off, or ended before that). */
+    void leaveParent() {
+        if (forkParent != null) {
+            forkParent.pendingForks.remove(this);
+            forkParent = null;
+        }
+    }
 
     /** Tokens {@code [0, end)}: what the cache sees through the end of a chunk. */
     int[] tokenIds(int end) {

@@ -3,6 +3,7 @@ package dev.kvlab.scheduler;
 import dev.kvlab.cache.Allocation;
 import dev.kvlab.cache.SeqId;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One request's share of a step: compute positions {@code [firstPosition(), tokenIds.length)}. There is no prefill
@@ -16,15 +17,37 @@ import java.util.Arrays;
  * @param allocation   the cache's answer for this chunk: slots to write, view to read
  * @param samples      the chunk reaches the end of the known tokens, so its last position yields the next token
  * @param attachment   the request's {@link Request#attachment()}, handed back untouched
+ * @param forks        fork children that sample their first token from this chunk's last position too (the chunk
+ *                     ends the prompt of a request with pending forks); they are forked off its cache in
+ *                     {@link Scheduler#update}. Usually empty
  */
 public record ScheduledChunk(RequestId requestId, SeqId seq, int[] tokenIds, int numNewTokens,
-                             Allocation.Granted allocation, boolean samples, Object attachment) {
+                             Allocation.Granted allocation, boolean samples, Object attachment, List<Fork> forks) {
+
+    /**
+     * A fork child sampling from its parent's chunk.
+     *
+     * @param requestId  the child
+     * @param attachment its {@link Request#attachment()}
+     */
+    public record Fork(RequestId requestId, Object attachment) {
+    }
 
     public ScheduledChunk {
         if (numNewTokens < 1 || numNewTokens > tokenIds.length) {
             throw new IllegalArgumentException(requestId + ": numNewTokens " + numNewTokens + " outside [1, "
                     + tokenIds.length + "]");
         }
+        forks = List.copyOf(forks);
+        if (!forks.isEmpty() && !samples) {
+            throw new IllegalArgumentException(requestId + ": only a sampling chunk carries forks");
+        }
+    }
+
+    /** A chunk without forks. */
+    public ScheduledChunk(RequestId requestId, SeqId seq, int[] tokenIds, int numNewTokens,
+                          Allocation.Granted allocation, boolean samples, Object attachment) {
+        this(requestId, seq, tokenIds, numNewTokens, allocation, samples, attachment, List.of());
     }
 
     /** Position of the chunk's first token. */

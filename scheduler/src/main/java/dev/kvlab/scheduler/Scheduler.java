@@ -31,11 +31,19 @@ import java.util.Optional;
  *       submission. One that gets no room while no other request holds cache, or that asks for more slots than the
  *       whole pool, can never run: it is rejected too, keeping the output it has. The oldest running request is
  *       thus never preempted, so every step makes progress and the engine cannot hang.
+ *   <li><b>Forks</b> ({@link #submitFork}, on a cache that {@link KvCache#canFork}): n samples of one prompt. The
+ *       children wait on their parent, which is admitted only when seats for all of them are free; the step that
+ *       computes the end of its prompt samples every child's first token from the same last position, and
+ *       {@link #update} forks them off the parent's cache (the prompt's blocks shared by reference, its partly filled
+ *       last block copied by the first sample that writes into it). From then on each runs, is preempted and
+ *       finishes on its own. A parent that ends before its prompt is computed (cancelled, rejected, failed) takes
+ *       its pending children with it, with the same reason.
  * </ul>
  *
- * <p>Invariants ({@link #checkInvariants()}): every submitted request is in exactly one of waiting, running and
- * finished; running and then waiting requests, read front to back, are in arrival order (FCFS);
- * {@code running <= maxSeqs}; a step plans at most {@code maxBatchedTokens}; a live request has
+ * <p>Invariants ({@link #checkInvariants()}): every submitted request is in exactly one of waiting, running,
+ * pending on a live parent (fork children) and finished; running and then waiting requests, read front to back, are
+ * in arrival order (FCFS); {@code running + pending forks of running <= maxSeqs}; a pending fork holds no cache and
+ * its parent has no output yet; a step plans at most {@code maxBatchedTokens}; a live request has
  * {@code 0 <= numComputedTokens < numTokens}; a running request's cache has seen exactly its computed tokens
  * (plus its chunk while a step is in flight); a waiting or finished request holds no cache; with no live request,
  * the cache reserves nothing.
@@ -100,6 +108,60 @@ public final class Scheduler {
         waiting.addLast(request);
     }
 
+    /**
+     * Queues {@code child} as another sample of {@code parentId}'s prompt (see Forks in the class Javadoc): it
+     * shares the parent's prompt computation and K/V instead of computing them. The parent must be waiting and not yet
+     * computed (submit the children right after it), and all its samples must fit the seats.
+     *
+     * @throws IllegalArgumentException when the cache cannot fork, the parent is not a waiting request without
+     *                                  output, the prompts differ, the samples exceed {@code maxSeqs}, or the id is
+     *                                  taken (as {@link #submit})
+     */
+    public void submitFork(Request child, RequestId parentId) {
+        String refusal = forkRefusal(parentId);
+        if (refusal != null) {
+            throw new IllegalArgumentException(refusal);
+        }
+        Request parent = live.get(parentId);
+        if (!java.util.Arrays.equals(child.promptIds(), parent.promptIds())) {
+            throw new IllegalArgumentException(child.id() + " forks " + parentId + " but their prompts differ");
+        }
+        if (child.isSubmitted() || live.containsKey(child.id())) {
+            throw new IllegalArgumentException(child.id() + " was already submitted or a live request has its id");
+        }
+        child.submitted(nextArrival, new SeqId(nextArrival++));
+        String never = neverRunnable(child);
+        if (never != null) {
+            child.finished(FinishReason.REJECTED, never);
+            finished.add(child);
+            return;
+        }
+        live.put(child.id(), child);
+        child.waitForParent(parent);
+    }
+
+    /** Whether {@link #submitFork} takes one more sample of {@code parentId}'s prompt now (same prompt assumed). */
+    public boolean acceptsForkOf(RequestId parentId) {
+        return forkRefusal(parentId) == null;
+    }
+
+    /** Why {@link #submitFork} refuses one more child of {@code parentId}, or null. */
+    private String forkRefusal(RequestId parentId) {
+        Request parent = live.get(parentId);
+        if (!cache.canFork()) {
+            return "the " + cache.name() + " cache cannot fork sequences";
+        }
+        if (parent == null || parent.status() != Request.Status.WAITING || parent.isPendingFork()
+                || parent.numOutputTokens() > 0) {
+            return "fork parent " + parentId + " must be a waiting request whose prompt is not computed yet; it is "
+                    + parent;
+        }
+        if (parent.seats() + 1 > config.maxSeqs()) {
+            return parent.seats() + 1 + " samples of " + parentId + " exceed max seqs " + config.maxSeqs();
+        }
+        return null;
+    }
+
     /** Why {@code request} can never run (longer than the context, or than the cache can ever hold), or null. */
     private String neverRunnable(Request request) {
         int limit = cache.spec().maxPositions();
@@ -158,6 +220,7 @@ public final class Scheduler {
             ScheduledChunk chunk = plan.chunks().get(i);
             Request request = inFlightRequests.get(i);
             if (!request.isFinished()) {
+                fork(request, chunk, result);   // before apply: the parent may finish on its first token
                 apply(request, chunk, result);
             }
         }
@@ -192,7 +255,9 @@ public final class Scheduler {
         if (request == null) {
             return false;
         }
-        if (request.status() == Request.Status.RUNNING) {
+        if (request.isPendingFork()) {
+            request.leaveParent();
+        } else if (request.status() == Request.Status.RUNNING) {
             running.remove(request);
         } else {
             waiting.remove(request);
@@ -289,9 +354,10 @@ public final class Scheduler {
         }
     }
 
-    /** Admits waiting requests front first while budget, seats and cache room last. */
+    /** Admits waiting requests front first while budget, seats (a fork parent's children's too) and room last. */
     private void admitWaiting(PlanBuilder step) {
-        while (step.budget > 0 && running.size() < config.maxSeqs() && !waiting.isEmpty()) {
+        while (step.budget > 0 && !waiting.isEmpty()
+                && seatsTaken() + waiting.peekFirst().seats() <= config.maxSeqs()) {
             Request request = waiting.peekFirst();
             int[] known = request.tokenIds(request.numTokens());
             int attached = cache.attachPrefix(request.seq(), known);
@@ -320,6 +386,15 @@ public final class Scheduler {
         }
     }
 
+    /** Seats of the running requests and of the fork children that will join them. */
+    int seatsTaken() {
+        int seats = 0;
+        for (Request r : running) {
+            seats += r.seats();
+        }
+        return seats;
+    }
+
     private void preempt(Request victim, PlanBuilder step) {
         cache.free(victim.seq());
         discardedTokens += victim.numComputedTokens();
@@ -341,15 +416,44 @@ public final class Scheduler {
                 + noRoom.neededTokens() + " slots (" + noRoom.reason() + ")");
     }
 
-    /** Frees the request's cache and moves it to finished; the caller has taken it out of waiting or running. */
+    /**
+     * Frees the request's cache and moves it to finished; the caller has taken it out of waiting, running or its
+     * parent's pending forks. Fork children still waiting for its prompt end with it.
+     */
     private void finish(Request request, FinishReason reason, String detail) {
         cache.free(request.seq());
         request.finished(reason, detail);
         live.remove(request.id());
         finished.add(request);
+        for (Request child : List.copyOf(request.pendingForks())) {
+            child.leaveParent();
+            finish(child, reason, "its fork parent " + request.id() + " ended before its prompt was computed: "
+                    + detail);
+        }
     }
 
     // ---- update
+
+    /**
+     * The chunk computed the end of {@code parent}'s prompt: each pending fork child gets the parent's cache by
+     * reference ({@link KvCache#fork}), its computed prompt, its own first token, and a place among the running.
+     */
+    private void fork(Request parent, ScheduledChunk chunk, StepResult result) {
+        if (chunk.forks().isEmpty()) {
+            return;
+        }
+        for (Request child : List.copyOf(parent.pendingForks())) {
+            child.leaveParent();
+            cache.fork(parent.seq(), child.seq());
+            child.admitted(chunk.endPosition());
+            int at = running.size();
+            while (at > 0 && running.get(at - 1).arrival() > child.arrival()) {
+                at--;
+            }
+            running.add(at, child);
+            append(child, result.sampledTokens().get(child.id()));
+        }
+    }
 
     private void apply(Request request, ScheduledChunk chunk, StepResult result) {
         if (request.numComputedTokens() != chunk.firstPosition()) {
@@ -357,10 +461,13 @@ public final class Scheduler {
                     + " but the request has computed " + request.numComputedTokens());
         }
         request.computed(chunk.numNewTokens());
-        if (!chunk.samples()) {
-            return;
+        if (chunk.samples()) {
+            append(request, result.sampledTokens().get(request.id()));
         }
-        int token = result.sampledTokens().get(request.id());
+    }
+
+    /** Appends a sampled token and applies the stop conditions (a stop frees the request's cache). */
+    private void append(Request request, int token) {
         request.append(token);
         Optional<FinishReason> reason = request.stop().check(token, request.numOutputTokens());
         if (reason.isPresent()) {

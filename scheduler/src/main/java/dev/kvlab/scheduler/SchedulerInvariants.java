@@ -28,10 +28,14 @@ final class SchedulerInvariants {
             require(r.numComputedTokens() == 0 && s.cache().numTokens(r.seq()) == 0,
                     () -> "a waiting request holds no cache: " + r);
         }
+        for (Request r : s.live().values()) {
+            checkPendingForks(r, seen);
+        }
         require(seen.size() == s.live().size(),
                 () -> "each live request is waiting or running: " + s.live().size() + " live, " + seen.size()
                         + " queued");
-        require(s.running().size() <= s.config().maxSeqs(), () -> "running <= maxSeqs: " + s.running().size());
+        require(s.seatsTaken() <= s.config().maxSeqs(),
+                () -> "running + pending forks of running <= maxSeqs: " + s.seatsTaken());
         for (Request r : s.finishedNotDrained()) {
             require(r.isFinished() && s.cache().numTokens(r.seq()) == 0,
                     () -> "a finished request holds no cache: " + r);
@@ -48,6 +52,21 @@ final class SchedulerInvariants {
         require(0 <= r.numComputedTokens() && r.numComputedTokens() < r.numTokens(),
                 () -> "0 <= numComputedTokens < numTokens: " + r);
         require(r.numOutputTokens() < r.stop().maxNewTokens(), () -> "a live request's output < maxNewTokens: " + r);
+    }
+
+    /** A queued request's pending fork children: live, waiting on it, holding no cache; it has no output yet. */
+    private void checkPendingForks(Request parent, Set<Request> seen) {
+        if (parent.isPendingFork() || parent.pendingForks().isEmpty()) {
+            return;
+        }
+        require(parent.numOutputTokens() == 0, () -> "a request with pending forks has no output yet: " + parent);
+        for (Request child : parent.pendingForks()) {
+            require(child.forkParent() == parent && child.status() == Request.Status.WAITING
+                    && s.live().get(child.id()) == child, () -> "a pending fork waits on its live parent: " + child);
+            require(seen.add(child), () -> "in exactly one place: " + child);
+            require(child.numComputedTokens() == 0 && s.cache().numTokens(child.seq()) == 0,
+                    () -> "a pending fork holds no cache: " + child);
+        }
     }
 
     /** A s.running() request's cache has seen its computed tokens, plus its chunk while a step is in flight. */

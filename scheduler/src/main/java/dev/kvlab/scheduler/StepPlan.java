@@ -3,6 +3,7 @@ package dev.kvlab.scheduler;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * What one step computes: essentially {@code {requestId: numNewTokens}} plus each chunk's allocation. Immutable;
@@ -33,9 +34,14 @@ public record StepPlan(long step, List<ScheduledChunk> chunks, List<RequestId> p
         return chunks.isEmpty();
     }
 
-    /** Requests whose chunk samples: the keys a {@link StepResult} for this plan must have. */
+    /**
+     * Requests whose chunk samples, and the fork children sampling from such a chunk: the keys a {@link StepResult}
+     * for this plan must have.
+     */
     public Set<RequestId> samplingIds() {
-        return chunks.stream().filter(ScheduledChunk::samples).map(ScheduledChunk::requestId)
+        return chunks.stream().filter(ScheduledChunk::samples)
+                .flatMap(c -> Stream.concat(Stream.of(c.requestId()),
+                        c.forks().stream().map(ScheduledChunk.Fork::requestId)))
                 .collect(Collectors.toUnmodifiableSet());
     }
 

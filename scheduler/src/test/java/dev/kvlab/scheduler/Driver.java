@@ -70,6 +70,10 @@ final class Driver {
             if (chunk.samples()) {
                 tokens.put(chunk.requestId(), model.token(chunk));
             }
+            for (ScheduledChunk.Fork f : chunk.forks()) {   // a fork child samples at its parent's last position
+                tokens.put(f.requestId(), model.token(new ScheduledChunk(f.requestId(), chunk.seq(), chunk.tokenIds(),
+                        chunk.numNewTokens(), chunk.allocation(), true, f.attachment())));
+            }
         }
         scheduler.update(plan, new StepResult(tokens));
         scheduler.checkInvariants();
@@ -95,7 +99,8 @@ final class Driver {
 
     static String describe(StepPlan plan) {
         String chunks = plan.chunks().stream()
-                .map(c -> c.requestId() + "" + c.firstPosition() + "-" + c.endPosition() + (c.samples() ? "*" : ""))
+                .map(c -> c.requestId() + "" + c.firstPosition() + "-" + c.endPosition() + (c.samples() ? "*" : "")
+                        + c.forks().stream().map(f -> "<" + f.requestId()).collect(Collectors.joining()))
                 .collect(Collectors.joining(" "));
         String preempted = plan.preempted().stream().map(id -> " -" + id).collect(Collectors.joining());
         return chunks + preempted;
