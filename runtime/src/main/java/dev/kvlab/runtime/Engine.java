@@ -109,11 +109,47 @@ public final class Engine implements AutoCloseable {
      * @throws IllegalArgumentException when a request with the same id is still in flight
      */
     public void submit(GenerationRequest r, LiveOptions options) {
+        scheduler.submit(toRequest(r, options));
+        promptTokens += r.promptIds().length;
+    }
+
+    /**
+     * Whether {@link #submitFork} can run {@code samples} samples of one prompt as forks: the strategy shares a
+     * sequence's blocks by reference ({@link KvCache#canFork}: paged) and the samples fit the seats
+     * ({@code maxSeqs}). Otherwise submit them as independent requests.
+     */
+    public boolean canFork(int samples) {
+        return cache.canFork() && samples <= scheduler.config().maxSeqs();
+    }
+
+    /**
+     * Queues {@code child} as another sample of the prompt of {@code parentId}, submitted just before (nothing may
+     * have stepped in between): the prompt is computed once, the child samples its first token from the same logits
+     * (from its own seeded stream) and then shares the prompt's K/V by reference until it writes (copy-on-write).
+     * Its tokens and result are its own, exactly as if it had been submitted alone; cancelling the parent before its
+     * first token cancels its pending children too.
+     *
+     * @throws IllegalArgumentException when the strategy cannot fork, the parent has started, the prompts differ or
+     *                                  the samples exceed {@code maxSeqs} (see {@link #canFork})
+     */
+    public void submitFork(String parentId, GenerationRequest child, LiveOptions options) {
+        scheduler.submitFork(toRequest(child, options), new RequestId(parentId));
+        promptTokens += child.promptIds().length;
+    }
+
+    /**
+     * Whether {@link #submitFork} takes another sample of {@code parentId}'s prompt now: it is waiting with its prompt
+     * not yet computed (not rejected at submission, say), the strategy forks, and the seats suffice.
+     */
+    public boolean isForkable(String parentId) {
+        return scheduler.acceptsForkOf(new RequestId(parentId));
+    }
+
+    private Request toRequest(GenerationRequest r, LiveOptions options) {
         StopConditions stop = new StopConditions(r.maxNewTokens(), r.ignoreEos(), model.config().eosTokenId(),
                 r.stopTokenIds());
         LiveRequest state = new LiveRequest(r, options, System.nanoTime());
-        scheduler.submit(new Request(new RequestId(r.id()), r.promptIds(), stop, state));
-        promptTokens += r.promptIds().length;
+        return new Request(new RequestId(r.id()), r.promptIds(), stop, state);
     }
 
     /**
@@ -201,6 +237,12 @@ public final class Engine implements AutoCloseable {
             if (c.samples() && token != null) {
                 Sampling.live(c).token(token, now, picks.logprobs().get(c.requestId()));
             }
+            for (ScheduledChunk.Fork f : c.forks()) {
+                Integer forkToken = picks.tokens().get(f.requestId());
+                if (forkToken != null) {
+                    ((LiveRequest) f.attachment()).token(forkToken, now, picks.logprobs().get(f.requestId()));
+                }
+            }
         }
         Map<RequestId, Integer> tokens = new HashMap<>(picks.tokens());
         for (RequestId id : picks.nonFinite()) {
@@ -216,7 +258,11 @@ public final class Engine implements AutoCloseable {
         List<ScheduledChunk> rows = Sampling.sampling(plan);
         HostCopy own = new HostCopy();
         for (int i = 0; i < rows.size(); i++) {
-            logitsTap.accept(rows.get(i).requestId().value(), own.floats(logits.select(0, i)));   // [vocab]
+            float[] row = own.floats(logits.select(0, i));   // [vocab]
+            logitsTap.accept(rows.get(i).requestId().value(), row);
+            for (ScheduledChunk.Fork f : rows.get(i).forks()) {
+                logitsTap.accept(f.requestId().value(), row);   // a fork child samples from its parent's row
+            }
         }
     }
 
@@ -245,7 +291,7 @@ public final class Engine implements AutoCloseable {
 
     public EngineStats stats() {
         var s = scheduler.stats();
-        return new EngineStats(s.steps(), s.preemptions(), s.prefixHitTokens(), promptTokens, s.peakRunning(),
+        return new EngineStats(s.steps(), s.scheduledTokens(), s.preemptions(), s.prefixHitTokens(), promptTokens, s.peakRunning(),
                 usage);
     }
 

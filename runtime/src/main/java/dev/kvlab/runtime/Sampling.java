@@ -28,6 +28,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * engine fails that request instead of emitting token 0 or garbage. Log-probabilities, for the requests that ask,
  * are computed there too ({@link DeviceLogprobs}).
  *
+ * <p>Fork children ({@link ScheduledChunk#forks()}) pick their first token from their parent's row: the rows are
+ * duplicated on the device ({@code index_select}), one per child after the sampling chunks' own, and each copy is
+ * picked as the child's own row would be alone (its EOS suppression, its draw, its log-probabilities).
+ *
  * <p>Invariant: per step, one device-to-host copy of the S picked ids (with the asking requests' top ids after
  * them), plus one copy of the asking requests' log-probabilities when any ask; never a logits row. Every copy
  * goes through the engine's {@link HostCopy}, which counts them.
@@ -47,11 +51,12 @@ final class Sampling {
      *               EOS is suppressed in place for the requests that ignore it
      * @return the token of each sampling chunk's request, and its log-probabilities if it asked
      */
-    Picks sample(HostCopy host, Tensor logits, StepPlan plan) {
-        List<ScheduledChunk> rows = sampling(plan);
+    Picks sample(HostCopy host, Tensor stepLogits, StepPlan plan) {
+        List<Row> rows = rows(plan);
         if (rows.isEmpty()) {
             return new Picks(Map.of(), Map.of(), List.of());
         }
+        Tensor logits = withForkRows(stepLogits, rows);                     // [S + forks, vocab]
         Tensor finite = torch.isfinite(logits).all(1);                      // [S] bool, before any suppression
         int[] asking = asking(rows);                                          // L rows ask for log-probabilities
         Tensor askingRows = asking.length == 0 ? null : longs(asking, logits);   // [L] int64
@@ -59,7 +64,7 @@ final class Sampling {
         Tensor picked = pick(logits, rows);                                   // [S] int64
         int[] top = new int[asking.length];
         for (int j = 0; j < asking.length; j++) {
-            top[j] = (int) Math.min(live(rows.get(asking[j])).options.topLogprobs(), logits.size(1));
+            top[j] = (int) Math.min(rows.get(asking[j]).live().options.topLogprobs(), logits.size(1));
         }
         DeviceLogprobs.Flat lp = raw == null ? null : DeviceLogprobs.of(raw, picked.index_select(0, askingRows), top);
         Tensor ids = picked.masked_fill(finite.logical_not(), new Scalar(NOT_FINITE));   // [S]
@@ -73,10 +78,10 @@ final class Sampling {
      * Every row's token on the device, {@code [S]} int64: EOS suppressed (in place) where ignored, then the argmax,
      * and for the rows with a temperature the device sampler, from one draw of each request's stream.
      */
-    private Tensor pick(Tensor logits, List<ScheduledChunk> rows) {
+    private Tensor pick(Tensor logits, List<Row> rows) {
         List<SamplerInputs.Row> drawn = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
-            LiveRequest r = live(rows.get(i));
+            LiveRequest r = rows.get(i).live();
             if (r.ignoresEos()) {
                 logits.select(0, i).narrow(0, eosTokenId, 1).fill_(new Scalar(Double.NEGATIVE_INFINITY));
             }
@@ -94,14 +99,14 @@ final class Sampling {
     }
 
     /** The host side of the copies: tokens, failed rows, and the asking rows' log-probabilities. */
-    private static Picks picks(List<ScheduledChunk> rows, long[] ids, int[] asking, int[] top, double[] values) {
+    private static Picks picks(List<Row> rows, long[] ids, int[] asking, int[] top, double[] values) {
         Map<RequestId, Integer> tokens = new HashMap<>();
         List<RequestId> bad = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             if (ids[i] == NOT_FINITE) {
-                bad.add(rows.get(i).requestId());
+                bad.add(rows.get(i).id());
             } else {
-                tokens.put(rows.get(i).requestId(), (int) ids[i]);
+                tokens.put(rows.get(i).id(), (int) ids[i]);
             }
         }
         Map<RequestId, TokenLogprobs> logprobs = new HashMap<>();
@@ -113,7 +118,7 @@ final class Sampling {
             for (int t = 0; t < topIds.length; t++) {
                 topIds[t] = (int) ids[s + t];
             }
-            RequestId id = rows.get(asking[j]).requestId();
+            RequestId id = rows.get(asking[j]).id();
             if (tokens.containsKey(id)) {
                 logprobs.put(id, new TokenLogprobs(values[j], topIds, Arrays.copyOfRange(values, v, v + top[j])));
             }
@@ -140,11 +145,44 @@ final class Sampling {
         return plan.chunks().stream().filter(ScheduledChunk::samples).toList();
     }
 
+    /**
+     * One row to pick: a sampling chunk's request, or a fork child of one.
+     *
+     * @param id     the request
+     * @param live   its state
+     * @param source the row of the step's logits it picks from (its own, or its parent's)
+     */
+    private record Row(RequestId id, LiveRequest live, int source) {
+    }
+
+    /** The sampling chunks' rows in plan order, then one per fork child, in plan order. */
+    private static List<Row> rows(StepPlan plan) {
+        List<ScheduledChunk> chunks = sampling(plan);
+        List<Row> out = new ArrayList<>();
+        for (int i = 0; i < chunks.size(); i++) {
+            out.add(new Row(chunks.get(i).requestId(), live(chunks.get(i)), i));
+        }
+        for (int i = 0; i < chunks.size(); i++) {
+            for (ScheduledChunk.Fork f : chunks.get(i).forks()) {
+                out.add(new Row(f.requestId(), (LiveRequest) f.attachment(), i));
+            }
+        }
+        return out;
+    }
+
+    /** {@code logits} itself without forks, else its rows duplicated for the fork children: {@code [rows, vocab]}. */
+    private static Tensor withForkRows(Tensor logits, List<Row> rows) {
+        if (rows.size() == logits.size(0)) {
+            return logits;
+        }
+        return logits.index_select(0, longs(rows.stream().mapToInt(Row::source).toArray(), logits));
+    }
+
     /** Indices of the rows whose requests ask for log-probabilities. */
-    private static int[] asking(List<ScheduledChunk> rows) {
+    private static int[] asking(List<Row> rows) {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
-            if (live(rows.get(i)).options.wantsLogprobs()) {
+            if (rows.get(i).live().options.wantsLogprobs()) {
                 out.add(i);
             }
         }
