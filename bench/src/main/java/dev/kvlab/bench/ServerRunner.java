@@ -102,7 +102,7 @@ final class ServerRunner {
         if (!problems.isEmpty()) {
             progress.note("server: requests without output, e.g. " + String.join(", ", problems));
         }
-        EngineStats stats = new EngineStats(0, 0, 0, 0, peak.get(),
+        EngineStats stats = new EngineStats(0, 0, 0, 0, 0, peak.get(),
                 KvUsage.empty(new MemoryStats(0, 0, 0, 0, 0, 0, 0)));
         return new RunResult(config, timings, stats, LatencyMetrics.of(timings, t0));
     }

@@ -7,6 +7,7 @@ import dev.kvlab.runtime.GenerationRequest;
 import dev.kvlab.runtime.RequestResult;
 import dev.kvlab.runtime.SamplingParams;
 import dev.kvlab.runtime.TokenLogprobs;
+import dev.kvlab.scheduler.FinishReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -17,9 +18,12 @@ import java.util.function.Function;
  * sends back for them, and the answer, as one JSON object or as server-sent events in OpenAI's chunk format (one chunk
  * per token, the last one of each choice with its finish_reason, then usage if asked, then {@code data: [DONE]}).
  *
- * <p>Choice 0 of each prompt goes to the engine first; the other n - 1 follow once it produced its first token, so that
- * they find the prompt's full blocks in the paged cache and share them (ref-counted, copy-on-write) instead of
- * computing them again.
+ * <p>n &gt; 1: when the engine can fork ({@link EngineLoop#forks}: paged, n within the seats) the n choices of a
+ * prompt go to the engine together, choices 1..n-1 as forks of choice 0: the prompt is computed once, every choice
+ * samples its first token from its last position, and they share the prompt's blocks by reference, the partly
+ * filled last one copied by the first choice that writes into it. Otherwise (strategies that cannot fork) choice 0
+ * goes first and the other n - 1 follow once it produced its first token, so that a prefix-sharing cache lets them
+ * attach the prompt's full blocks instead of computing them again. The answers are the same either way.
  *
  * <p>Confined to the exchange's thread: engine events are handed over to it. Invariant: each choice finishes once;
  * when every choice has finished the answer is complete and nothing more is written; a choice that finishes early
@@ -63,9 +67,18 @@ final class Completion {
         }
         unfinished = choices.size();
         followersDone = new boolean[request.prompts().size()];
+        boolean fork = n > 1 && engine.forks(n);
         for (int p = 0; p < request.prompts().size(); p++) {
-            followersDone[p] = n == 1;
-            submit(choices.get(p * n));
+            followersDone[p] = n == 1 || fork;
+            if (fork) {
+                List<EngineLoop.Sample> samples = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    samples.add(sample(choices.get(p * n + i)));
+                }
+                engine.submitForked(samples);
+            } else {
+                submit(choices.get(p * n));
+            }
         }
     }
 
@@ -87,13 +100,19 @@ final class Completion {
     // ---- engine side
 
     private void submit(ChoiceState c) {
+        EngineLoop.Sample s = sample(c);
+        engine.submit(s.request(), s.topLogprobs(), s.minTokens(), s.sink());
+    }
+
+    /** The engine request of choice {@code c}: sample i of its prompt is seeded {@code seed + i}. */
+    private EngineLoop.Sample sample(ChoiceState c) {
         int sample = c.index % request.n();
         long seed = request.seed().isPresent() ? request.seed().getAsLong() + sample
                 : ThreadLocalRandom.current().nextLong();
         SamplingParams sp = new SamplingParams(request.temperature(), request.topK(), request.topP(), seed);
         GenerationRequest g = new GenerationRequest(c.engineId, c.promptIds, request.maxTokens(), sp,
                 request.ignoreEos(), new int[0]);
-        engine.submit(g, request.logprobs(), request.minTokens(), sinkFor(c));
+        return new EngineLoop.Sample(g, request.logprobs(), request.minTokens(), sinkFor(c));
     }
 
     /** Submits choices 1..n-1 of {@code c}'s prompt after its choice 0 has made progress. */
@@ -152,7 +171,9 @@ final class Completion {
             return;
         }
         JsonObject tokenLogprobs = c.token(token, lp);
-        String delta = c.text.add(token);
+        // EOS ends the choice but is no text (vLLM's skip_special_tokens; OpenAI's text has no <|endoftext|>)
+        boolean eos = finished != null && finished.finishReason() == FinishReason.EOS;
+        String delta = eos ? "" : c.text.add(token);
         String reason = null;
         if (c.text.stopped()) {
             reason = "stop";

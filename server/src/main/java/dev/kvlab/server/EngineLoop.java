@@ -30,8 +30,12 @@ final class EngineLoop implements AutoCloseable {
     private sealed interface Command permits Submit, Cancel, Stop {
     }
 
-    private record Submit(GenerationRequest request, int topLogprobs, int minTokens, SampleSink sink)
-            implements Command {
+    /** One engine request to submit: what to run, what the caller wants from it, and where its events go. */
+    record Sample(GenerationRequest request, int topLogprobs, int minTokens, SampleSink sink) {
+    }
+
+    /** Samples submitted together; with {@code fork}, samples 1.. are forks of sample 0 (one prompt, n samples). */
+    private record Submit(List<Sample> samples, boolean fork) implements Command {
     }
 
     private record Cancel(String id) implements Command {
@@ -95,7 +99,24 @@ final class EngineLoop implements AutoCloseable {
 
     /** Queues a request reserved earlier; its events go to {@code sink} on the loop thread. */
     void submit(GenerationRequest request, int topLogprobs, int minTokens, SampleSink sink) {
-        inbox.add(new Submit(request, topLogprobs, minTokens, sink));
+        inbox.add(new Submit(List.of(new Sample(request, topLogprobs, minTokens, sink)), false));
+    }
+
+    /**
+     * Whether {@link #submitForked} forks {@code n} samples of one prompt (the engine's strategy can fork and they fit
+     * its seats); the engine's configuration only, so any thread may ask.
+     */
+    boolean forks(int n) {
+        return engine.canFork(n);
+    }
+
+    /**
+     * Queues n samples of one prompt, reserved earlier, in one command so that nothing steps between them: the first
+     * computes the prompt and the others fork off it ({@link Engine#submitFork}) when {@link #forks} says so,
+     * otherwise all are independent requests.
+     */
+    void submitForked(List<Sample> samples) {
+        inbox.add(new Submit(List.copyOf(samples), forks(samples.size())));
     }
 
     /** Cancels an engine request (no-op when it already ended); its cache is freed before the next step. */
@@ -147,10 +168,10 @@ final class EngineLoop implements AutoCloseable {
     private boolean apply(List<Command> batch) {
         for (Command c : batch) {
             if (c instanceof Submit s) {
-                String id = s.request().id();
-                sinks.put(id, s.sink());
-                engine.submit(s.request(), new LiveOptions((token, lp) -> deliveries.add(new Delivery(id, token, lp)),
-                        s.topLogprobs(), s.minTokens()));
+                String parent = s.samples().get(0).request().id();
+                for (Sample one : s.samples()) {
+                    submit(one, s.fork() && one != s.samples().get(0) ? parent : null);
+                }
             } else if (c instanceof Cancel x) {
                 engine.cancel(x.id());
             } else {
@@ -159,6 +180,19 @@ final class EngineLoop implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** Submits one sample to the engine, as a fork of {@code forkOf} when given. */
+    private void submit(Sample s, String forkOf) {
+        String id = s.request().id();
+        sinks.put(id, s.sink());
+        LiveOptions options = new LiveOptions((token, lp) -> deliveries.add(new Delivery(id, token, lp)),
+                s.topLogprobs(), s.minTokens());
+        if (forkOf != null && engine.isForkable(forkOf)) {
+            engine.submitFork(forkOf, s.request(), options);
+        } else {
+            engine.submit(s.request(), options);   // no fork, or the parent ended at once (rejected)
+        }
     }
 
     private void step() {
@@ -212,8 +246,10 @@ final class EngineLoop implements AutoCloseable {
         Command c;
         while ((c = inbox.poll()) != null) {
             if (c instanceof Submit s) {
-                reserved.decrementAndGet();
-                s.sink().onFailure(message);
+                for (Sample one : s.samples()) {
+                    reserved.decrementAndGet();
+                    one.sink().onFailure(message);
+                }
             }
         }
     }

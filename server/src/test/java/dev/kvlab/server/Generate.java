@@ -13,8 +13,13 @@ final class Generate {
     private Generate() {
     }
 
-    static synchronized JsonObject json(String... args) {
-        String[] base = {"--model", TestServers.MODEL, "--threads", "1", "--device", "cpu", "--json"};
+    static JsonObject json(String... args) {
+        return jsonFor(TestServers.MODEL, args);
+    }
+
+    /** The same with another {@code --model}. */
+    static synchronized JsonObject jsonFor(String model, String... args) {
+        String[] base = {"--model", model, "--threads", "1", "--device", "cpu", "--json"};
         String[] all = new String[base.length + args.length];
         System.arraycopy(base, 0, all, 0, base.length);
         System.arraycopy(args, 0, all, base.length, args.length);

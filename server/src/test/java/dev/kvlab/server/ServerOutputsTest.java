@@ -8,13 +8,15 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.util.List;
+import dev.kvlab.cache.CacheOptions;
+import dev.kvlab.runtime.EngineConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * What the server answers equals {@code kvlab generate} with the same inputs (greedy and seeded sampling, text and
- * token-id prompts, streamed and not), n samples are the seeds seed, seed + 1, ... and share the prompt's blocks, stop
+ * token-id prompts, streamed and not), n samples are the seeds seed, seed + 1, ... forked off one prefill, stop
  * strings cut the text, and logprobs describe the sampled tokens.
  */
 class ServerOutputsTest {
@@ -38,7 +40,7 @@ class ServerOutputsTest {
         return a.json();
     }
 
-    private static JsonObject choice(JsonObject answer, int i) {
+    static JsonObject choice(JsonObject answer, int i) {
         return answer.getAsJsonArray("choices").get(i).getAsJsonObject();
     }
 
@@ -72,31 +74,67 @@ class ServerOutputsTest {
         assertEquals(g.get("text").getAsString(), stream(body));
     }
 
-    @Test
-    void nSamplesAreConsecutiveSeedsAndShareThePromptBlocks() {
-        String prompt = "In a hole in the ground there lived a hobbit. Not a nasty, dirty, wet hole, filled with the "
-                + "ends of worms and an oozy smell";
-        double hitsBefore = prefixHitTokens();
-        JsonObject a = complete("{\"prompt\":\"" + prompt + "\",\"max_tokens\":12,\"temperature\":1.0,\"seed\":5,"
-                + "\"n\":3,\"ignore_eos\":true}");
-        JsonArray choices = a.getAsJsonArray("choices");
-        assertEquals(3, choices.size());
+    private static final String HOBBIT = "In a hole in the ground there lived a hobbit. Not a nasty, dirty, wet hole, "
+            + "filled with the ends of worms and an oozy smell, nor yet a dry";
+
+    /** n = 3 of HOBBIT, seed 5: each choice equals {@code kvlab generate} seeded 5, 6, 7 (the no-fork oracle). */
+    static JsonObject threeSamplesEqualGenerate(int port) {
+        Http.Answer answer = Http.post(port, "{\"prompt\":\"" + HOBBIT + "\",\"max_tokens\":12,\"temperature\":1.0,"
+                + "\"seed\":5,\"n\":3,\"ignore_eos\":true}");
+        assertEquals(200, answer.status(), answer.body());
+        JsonObject a = answer.json();
+        assertEquals(3, a.getAsJsonArray("choices").size());
         for (int i = 0; i < 3; i++) {
-            JsonObject g = Generate.json("--prompt", prompt, "--max-new-tokens", "12", "--ignore-eos", "--temperature",
+            JsonObject g = Generate.json("--prompt", HOBBIT, "--max-new-tokens", "12", "--ignore-eos", "--temperature",
                     "1.0", "--seed", String.valueOf(5 + i));
             assertEquals(i, choice(a, i).get("index").getAsInt());
             assertEquals(g.get("text").getAsString(), choice(a, i).get("text").getAsString(), "choice " + i);
         }
         assertNotEquals(choice(a, 0).get("text"), choice(a, 1).get("text"));
         assertEquals(36, a.getAsJsonObject("usage").get("completion_tokens").getAsInt());
-        int promptTokens = a.getAsJsonObject("usage").get("prompt_tokens").getAsInt();
-        // choices 1 and 2 attach every full block of the prompt that choice 0 computed
-        assertTrue(promptTokens > 16, "the prompt spans a full block");
-        assertEquals(2 * ((promptTokens - 1) / 16 * 16), prefixHitTokens() - hitsBefore, 1e-9);
+        return a;
     }
 
-    private static double prefixHitTokens() {
-        return metric("kvlab_prefix_hit_tokens_total");
+    @Test
+    void nSamplesAreConsecutiveSeedsForkedOffOnePrefill() {
+        double computedBefore = metric("kvlab_computed_tokens_total");
+        double hitsBefore = metric("kvlab_prefix_hit_tokens_total");
+        JsonObject a = threeSamplesEqualGenerate(port);
+        int promptTokens = a.getAsJsonObject("usage").get("prompt_tokens").getAsInt();
+        assertTrue(promptTokens > 16 && promptTokens % 16 != 0, "the prompt spans a full block and ends mid-block: " + promptTokens);
+        // the prompt is computed once (forked, not attached from the prefix cache), then 11 decodes per choice
+        assertEquals(computedBefore + promptTokens + 3 * 11, settled("kvlab_computed_tokens_total",
+                computedBefore + promptTokens + 3 * 11));
+        assertEquals(hitsBefore, metric("kvlab_prefix_hit_tokens_total"));
+        assertEquals(0, settled("kvlab_kv_blocks_used", 0), "every block is free at the end");
+    }
+
+    /**
+     * The metric once it reads {@code expected}, or its value after 10 s: /metrics shows the engine as of the end of
+     * its last step, published just after the step's tokens were handed to the answers.
+     */
+    private static double settled(String name, double expected) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        double v = metric(name);
+        while (v != expected && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            v = metric(name);
+        }
+        return v;
+    }
+
+    @Test
+    void nSamplesOnAStrategyThatCannotForkAreIndependentRequests() {
+        EngineConfig config = new EngineConfig("contiguous", CacheOptions.DEFAULTS, 0, 8, 512);
+        try (KvlabServer contiguous = KvlabServer.start(TestServers.model(), config, new ServerOptions("127.0.0.1",
+                0, null, 16, 64 * 1024, 60, TestServers.MODEL), 2, 1)) {
+            threeSamplesEqualGenerate(contiguous.port());
+        }
     }
 
     /** One sample of /metrics by its full name (labels included); every line must be Prometheus text format. */
