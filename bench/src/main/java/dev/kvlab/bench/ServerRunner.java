@@ -21,8 +21,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is sent when the clock passes its arrival time as a streamed {@code /v1/completions} call with the prompt's token
  * ids, {@code max_tokens}, temperature 0 and {@code ignore_eos} (so outputs have the workload's lengths, as vLLM's
  * random dataset does), and timed on the client from the stream ({@link StreamTimer}). Requests are concurrent (the
- * JDK's asynchronous HttpClient, no thread per request). The engine counters of the result are those the client can
- * know: only the most requests in flight at once; KV columns are 0.
+ * JDK's asynchronous HttpClient, no thread per request). As {@code vllm bench serve} does, a request's times start
+ * when it is sent (the clock read just before the call), so TTFT is send to first chunk. Before each run the
+ * server's prefix cache is reset ({@code POST /reset_prefix_cache}, vLLM's endpoint; kvlab serve has it), as an
+ * in-process run starts from a fresh engine: otherwise a server that lived through earlier runs (or the warm-up)
+ * finds the same seeded prompts in its prefix cache and computes only their last blocks. A server without the
+ * endpoint is noted once and measured as it is. The engine counters of the result are those the client can know:
+ * only the most requests in flight at once; KV columns are 0.
  *
  * <p>Token times are chunk times: a server that puts several tokens in one chunk gets fewer, later "tokens" and its
  * TPOT is computed over chunks (kvlab's own server sends one chunk per token).
@@ -34,6 +39,8 @@ final class ServerRunner {
     private final Progress progress;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
+    /** Whether the server answered POST /reset_prefix_cache with 2xx; null until asked. */
+    private Boolean resets;
 
     ServerRunner(ServerTarget target, Progress progress) {
         this.target = target;
@@ -76,16 +83,16 @@ final class ServerRunner {
 
     /** Runs {@code requests} (sorted by arrival); {@code config} is only recorded with the result. */
     RunResult run(RunConfig config, List<RequestSpec> requests) {
+        resetPrefixCache();
         long t0 = System.nanoTime();
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger peak = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
         List<CompletableFuture<RequestTiming>> futures = new ArrayList<>(requests.size());
         for (RequestSpec r : requests) {
-            long arrival = BenchRunner.arrivalNanos(t0, r);
-            BenchRunner.sleepUntil(arrival);
+            BenchRunner.sleepUntil(BenchRunner.arrivalNanos(t0, r));
             peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-            futures.add(send(r, arrival).whenComplete((t, e) -> {
+            futures.add(send(r).whenComplete((t, e) -> {
                 inFlight.decrementAndGet();
                 progress.update(done.incrementAndGet(), requests.size());
             }));
@@ -107,7 +114,34 @@ final class ServerRunner {
         return new RunResult(config, timings, stats, LatencyMetrics.of(timings, t0));
     }
 
-    private CompletableFuture<RequestTiming> send(RequestSpec r, long arrival) {
+    /** Asks the server to forget its prefix cache (see the class Javadoc); notes once when it cannot. */
+    private void resetPrefixCache() {
+        if (Boolean.FALSE.equals(resets)) {
+            return;
+        }
+        HttpRequest.Builder b = HttpRequest.newBuilder(target.root("/reset_prefix_cache"))
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.noBody());
+        if (target.apiKey() != null) {
+            b.header("Authorization", "Bearer " + target.apiKey());
+        }
+        int status;
+        try {
+            status = client.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            status = -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        resets = status / 100 == 2;
+        if (!resets) {
+            progress.note("server: POST /reset_prefix_cache answered " + (status < 0 ? "nothing" : status)
+                    + ": prompts repeated across runs (and the warm-up's) may hit its prefix cache");
+        }
+    }
+
+    /** Sends {@code r} now; its times start at the send, as vLLM's benchmark times them. */
+    private CompletableFuture<RequestTiming> send(RequestSpec r) {
         StreamTimer timer = new StreamTimer();
         HttpRequest.Builder b = HttpRequest.newBuilder(target.resolve("/completions")).timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
@@ -115,12 +149,13 @@ final class ServerRunner {
         if (target.apiKey() != null) {
             b.header("Authorization", "Bearer " + target.apiKey());
         }
-        RequestTiming failed = new RequestTiming(r.id(), r.promptTokens(), arrival, new long[0], 0);
+        long sent = System.nanoTime();
+        RequestTiming failed = new RequestTiming(r.id(), r.promptTokens(), sent, new long[0], 0);
         return client.sendAsync(b.build(), HttpResponse.BodyHandlers.fromLineSubscriber(timer, s -> s, "\n"))
                 .thenCompose(resp -> resp.statusCode() == 200 ? timer.finished()
                         : CompletableFuture.completedFuture(null))
                 .handle((t, e) -> t == null || e != null || t.problem() != null ? failed
-                        : new RequestTiming(r.id(), r.promptTokens(), arrival, t.chunkNanos(), 0));
+                        : new RequestTiming(r.id(), r.promptTokens(), sent, t.chunkNanos(), 0));
     }
 
     private JsonObject body(RequestSpec r) {

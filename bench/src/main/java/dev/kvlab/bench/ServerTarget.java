@@ -25,6 +25,12 @@ public record ServerTarget(URI baseUrl, String model, String apiKey) {
         return URI.create(baseUrl + endpoint);
     }
 
+    /** An endpoint at the server's root rather than under the API path ({@code /v1} dropped): vLLM's admin ones. */
+    public URI root(String endpoint) {
+        String path = baseUrl.getPath().replaceAll("/v1$", "");
+        return URI.create(baseUrl.getScheme() + "://" + baseUrl.getAuthority() + path + endpoint);
+    }
+
     public ServerTarget withModel(String m) {
         return new ServerTarget(baseUrl, m, apiKey);
     }

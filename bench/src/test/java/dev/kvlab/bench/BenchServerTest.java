@@ -30,17 +30,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BenchServerTest {
     @Test
-    void benchDrivesKvlabServeOverHttp(@TempDir Path dir) throws IOException {
+    void benchDrivesKvlabServeOverHttp(@TempDir Path dir) throws IOException, InterruptedException {
         try (LoadedModel model = LoadedModel.load("tiny-random", 0,
                 new RuntimeOptions(DeviceKind.CPU, 1, ComputeDType.FLOAT32));
              KvlabServer server = KvlabServer.start(model, new EngineConfig("paged", CacheOptions.DEFAULTS, 0, 4, 512),
                      new ServerOptions("127.0.0.1", 0, "sk-bench", 16, 1 << 20, 30, "tiny-random"), 2, 1)) {
             String url = "http://127.0.0.1:" + server.port() + "/v1";
             BenchCommandSmokeTest.Outcome o = BenchCommandSmokeTest.bench("--server", url, "--api-key", "sk-bench",
-                    "--requests", "6", "--prompt-tokens", "8", "--output-tokens", "5", "--rates", "inf,50",
+                    "--requests", "6", "--prompt-tokens", "40", "--output-tokens", "5", "--rates", "inf,50",
                     "--out", dir.toString());
             assertEquals(0, o.code(), o.err());
-            List<RequestSpec> workload = Workloads.build(new WorkloadSpec("mixed", 6, 8, 5, 0, 0), 50256, 1024);
+            List<RequestSpec> workload = Workloads.build(new WorkloadSpec("mixed", 6, 40, 5, 0, 0), 50256, 1024);
             Map<String, Integer> lengths = new HashMap<>();
             workload.forEach(r -> lengths.put(r.id(), r.maxNewTokens()));
             int expected = lengths.values().stream().mapToInt(Integer::intValue).sum();
@@ -60,6 +60,14 @@ class BenchServerTest {
                         q.toString());
             }
             assertEquals(0, server.inFlight());
+            // Runs start from an empty prefix cache (reset before each), as in-process runs start from a fresh
+            // engine: the warm-up and the first rate's run leave the same seeded prompts behind, which would
+            // otherwise be attached, not computed (the mixed prompts share no block within a run).
+            java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port()
+                            + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertTrue(metrics.body().lines().anyMatch(l -> l.equals("kvlab_prefix_hit_tokens_total 0.0")),
+                    metrics.body());
         }
     }
 

@@ -86,6 +86,13 @@ public interface KvCache {
     /** Releases everything the sequence holds; a no-op for an unknown sequence. */
     void free(SeqId seq);
 
+    /**
+     * Forgets every cached prefix (vLLM's {@code reset_prefix_cache}): no later {@link #attachPrefix} finds a block
+     * cached before; sequences keep what they hold. A no-op for strategies that do not share prefixes.
+     */
+    default void resetPrefixCache() {
+    }
+
     /** Frees every sequence and forgets cached prefixes: no state survives between runs. */
     void reset();
 

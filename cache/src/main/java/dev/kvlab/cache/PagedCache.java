@@ -197,6 +197,12 @@ public final class PagedCache implements KvCache {
         }
     }
 
+    /** Unregisters every block; held ones stay held (their tables keep their keys: they are not registered again). */
+    @Override
+    public void resetPrefixCache() {
+        index.clear();
+    }
+
     @Override
     public void reset() {
         tables.clear();

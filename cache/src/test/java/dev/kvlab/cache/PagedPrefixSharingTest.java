@@ -58,6 +58,23 @@ class PagedPrefixSharingTest {
     }
 
     @Test
+    void resetPrefixCacheForgetsCachedBlocksWhileHeldOnesStayHeld() {
+        PagedCache c = new PagedCache(spec(40), SHARING);
+        computeAndDecode(c, 1, PROMPT);            // A holds the prompt's 2 full blocks, registered
+        computeAndDecode(c, 2, tokens(500, 10));   // B too, then B ends: its blocks are free but findable
+        free(c, 2);
+        assertEquals(8, attach(c, 3, PROMPT), "before the reset the prompt's full blocks are found");
+        free(c, 3);
+        int[] held = c.blockTable(seq(1));
+        c.resetPrefixCache();
+        c.checkInvariants();
+        assertEquals(0, attach(c, 4, PROMPT), "A's blocks are no longer findable");
+        assertEquals(0, attach(c, 5, tokens(500, 10)), "nor B's freed ones");
+        assertArrayEquals(held, c.blockTable(seq(1)), "A keeps what it holds");
+        granted(c, upTo(c, 1, Arrays.copyOf(PROMPT, 13)));   // and goes on
+    }
+
+    @Test
     void attachLeavesTheLastPromptTokenToCompute() {
         PagedCache c = new PagedCache(spec(40), SHARING);
         // A computes 12 tokens and decodes: blocks 0, 1, 2 are cached (positions 0..11).

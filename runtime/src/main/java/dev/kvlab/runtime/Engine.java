@@ -274,6 +274,15 @@ public final class Engine implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Forgets the cache's prefixes (vLLM's {@code reset_prefix_cache}): later prompts compute what earlier ones left in
+     * the prefix cache; running requests keep their K/V. Benchmarks call it between runs (an in-process bench builds a
+     * fresh engine per run, which starts empty too).
+     */
+    public void resetPrefixCache() {
+        cache.resetPrefixCache();
+    }
+
     /** Requests submitted and not yet admitted (or preempted and waiting to recompute). */
     public int numWaiting() {
         return scheduler.waitingIds().size();
@@ -291,8 +300,8 @@ public final class Engine implements AutoCloseable {
 
     public EngineStats stats() {
         var s = scheduler.stats();
-        return new EngineStats(s.steps(), s.scheduledTokens(), s.preemptions(), s.prefixHitTokens(), promptTokens, s.peakRunning(),
-                usage);
+        return new EngineStats(s.steps(), s.scheduledTokens(), s.preemptions(), s.prefixHitTokens(), promptTokens,
+                s.peakRunning(), usage);
     }
 
     @Override

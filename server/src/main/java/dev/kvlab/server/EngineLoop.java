@@ -27,7 +27,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code onFailure} exactly once; after {@link #close} the engine has no live request and its pool is freed.
  */
 final class EngineLoop implements AutoCloseable {
-    private sealed interface Command permits Submit, Cancel, Stop {
+    private sealed interface Command permits Submit, Cancel, ResetPrefixCache, Stop {
+    }
+
+    /** Forget the cache's prefixes between steps; {@code done} runs on the loop thread afterwards. */
+    private record ResetPrefixCache(Runnable done) implements Command {
     }
 
     /** One engine request to submit: what to run, what the caller wants from it, and where its events go. */
@@ -119,6 +123,14 @@ final class EngineLoop implements AutoCloseable {
         inbox.add(new Submit(List.copyOf(samples), forks(samples.size())));
     }
 
+    /**
+     * Forgets the engine's cached prefixes before its next step ({@link Engine#resetPrefixCache}); {@code done} is
+     * called on the loop thread once that happened (it must hand over to its own thread and return).
+     */
+    void resetPrefixCache(Runnable done) {
+        inbox.add(new ResetPrefixCache(done));
+    }
+
     /** Cancels an engine request (no-op when it already ended); its cache is freed before the next step. */
     void cancel(String id) {
         inbox.add(new Cancel(id));
@@ -174,6 +186,9 @@ final class EngineLoop implements AutoCloseable {
                 }
             } else if (c instanceof Cancel x) {
                 engine.cancel(x.id());
+            } else if (c instanceof ResetPrefixCache r) {
+                engine.resetPrefixCache();
+                r.done().run();
             } else {
                 cancelAll();
                 return true;
@@ -250,6 +265,8 @@ final class EngineLoop implements AutoCloseable {
                     reserved.decrementAndGet();
                     one.sink().onFailure(message);
                 }
+            } else if (c instanceof ResetPrefixCache r) {
+                r.done().run();   // nothing is cached by an engine that has stopped
             }
         }
     }

@@ -13,7 +13,9 @@ import java.security.MessageDigest;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The HTTP API: {@code POST /v1/completions}, {@code GET /v1/models}, {@code GET /health}, {@code GET /metrics}.
+ * The HTTP API: {@code POST /v1/completions}, {@code GET /v1/models}, {@code GET /health}, {@code GET /metrics},
+ * {@code POST /reset_prefix_cache} (vLLM's: forget the prefix cache, so a benchmark run does not hit prompts an
+ * earlier run left there; needs the API key when one is set).
  * Errors are OpenAI-style JSON (see {@link ApiError}). /v1/* needs the API key when one is set. Shared by every
  * connection; thread-safe (its state is the engine loop's and the metrics', both thread-safe).
  */
@@ -58,13 +60,22 @@ final class Routes {
                     authorize(request);
                     exchange.json(200, models());
                 }
+                case "/reset_prefix_cache" -> {
+                    require(method, HttpMethod.POST, path);
+                    authorize(request);
+                    if (loop.stopped()) {
+                        throw ApiError.unavailable("The engine has stopped.");
+                    }
+                    loop.resetPrefixCache(() -> exchange.executor().execute(() -> exchange.text(200,
+                            "text/plain; charset=utf-8", "")));
+                }
                 case "/v1/completions" -> {
                     require(method, HttpMethod.POST, path);
                     authorize(request);
                     return complete(request, exchange);
                 }
                 default -> throw ApiError.notFound("No route " + method + " " + path + "; this server has POST "
-                        + "/v1/completions, GET /v1/models, GET /health and GET /metrics.");
+                        + "/v1/completions, GET /v1/models, GET /health, GET /metrics and POST /reset_prefix_cache.");
             }
         } catch (ApiError e) {
             metrics.httpError(e.status());

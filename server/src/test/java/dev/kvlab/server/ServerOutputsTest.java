@@ -95,13 +95,20 @@ class ServerOutputsTest {
         return a;
     }
 
+    private static void resetPrefixCache() {
+        assertEquals(200, Http.send(Http.request(port, "/reset_prefix_cache")
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build()).status());
+    }
+
     @Test
     void nSamplesAreConsecutiveSeedsForkedOffOnePrefill() {
+        resetPrefixCache();   // another test may have left the prompt's first blocks in the prefix cache
         double computedBefore = metric("kvlab_computed_tokens_total");
         double hitsBefore = metric("kvlab_prefix_hit_tokens_total");
         JsonObject a = threeSamplesEqualGenerate(port);
         int promptTokens = a.getAsJsonObject("usage").get("prompt_tokens").getAsInt();
-        assertTrue(promptTokens > 16 && promptTokens % 16 != 0, "the prompt spans a full block and ends mid-block: " + promptTokens);
+        assertTrue(promptTokens > 16 && promptTokens % 16 != 0, "the prompt spans a full block and ends mid-block: "
+                + promptTokens);
         // the prompt is computed once (forked, not attached from the prefix cache), then 11 decodes per choice
         assertEquals(computedBefore + promptTokens + 3 * 11, settled("kvlab_computed_tokens_total",
                 computedBefore + promptTokens + 3 * 11));
@@ -126,6 +133,21 @@ class ServerOutputsTest {
             v = metric(name);
         }
         return v;
+    }
+
+    @Test
+    void resetPrefixCacheMakesARepeatedPromptComputeAgain() {
+        String body = "{\"prompt\":\"" + HOBBIT + " again\",\"max_tokens\":2,\"temperature\":0}";
+        double hits0 = metric("kvlab_prefix_hit_tokens_total");
+        complete(body);
+        double hits1 = settled("kvlab_prefix_hit_tokens_total", hits0);
+        complete(body);
+        double hits2 = metric("kvlab_prefix_hit_tokens_total");
+        assertTrue(hits2 >= hits1 + 16, "the repeated prompt attaches its full blocks: " + hits1 + " -> " + hits2);
+        resetPrefixCache();
+        assertEquals(405, Http.get(port, "/reset_prefix_cache").status());
+        complete(body);
+        assertEquals(hits2, metric("kvlab_prefix_hit_tokens_total"), "after the reset nothing is found");
     }
 
     @Test
