@@ -1,7 +1,6 @@
 package dev.kvlab.server;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import dev.kvlab.runtime.GenerationRequest;
 import dev.kvlab.runtime.RequestResult;
@@ -40,6 +39,8 @@ final class Completion {
     /** Per prompt: whether choices 1..n-1 were submitted (or given up); shape [prompts]. */
     private boolean[] followersDone;
     private boolean started;
+    /** Stream events' JSON, made at the first event. */
+    private StreamEventJson events;
     private boolean over;
     private int unfinished;
 
@@ -254,17 +255,10 @@ final class Completion {
             started = true;
             exchange.startEvents();
         }
-        String text = echoed(c) + delta;
-        JsonObject choice = new JsonObject();
-        choice.addProperty("index", c.index);
-        choice.addProperty("text", text);
-        choice.add("logprobs", logprobs == null ? JsonNull.INSTANCE : logprobs);
-        choice.add("finish_reason", reason == null ? JsonNull.INSTANCE : new com.google.gson.JsonPrimitive(reason));
-        JsonArray list = new JsonArray();
-        list.add(choice);
-        JsonObject chunk = header();
-        chunk.add("choices", list);
-        exchange.event(chunk.toString());
+        if (events == null) {
+            events = new StreamEventJson(header());
+        }
+        exchange.event(events.event(c.index, echoed(c) + delta, logprobs, reason));
     }
 
     /** The prompt's text before the first text of a choice when echo is on; empty otherwise. */
