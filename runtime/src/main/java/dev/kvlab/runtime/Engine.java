@@ -283,9 +283,12 @@ public final class Engine implements AutoCloseable {
         cache.resetPrefixCache();
     }
 
-    /** Requests submitted and not yet admitted (or preempted and waiting to recompute). */
+    /**
+     * Requests submitted and not yet admitted (or preempted and waiting to recompute), fork children waiting for their
+     * parent's prompt included.
+     */
     public int numWaiting() {
-        return scheduler.waitingIds().size();
+        return scheduler.waitingIds().size() + scheduler.numPendingForks();
     }
 
     /** Requests holding cache and computing. */

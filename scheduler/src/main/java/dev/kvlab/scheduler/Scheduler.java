@@ -293,6 +293,18 @@ public final class Scheduler {
         return waiting.stream().map(Request::id).toList();
     }
 
+    /** Fork children waiting for their parents' prompts (in no queue: not in {@link #waitingIds()}). */
+    public int numPendingForks() {
+        int n = 0;
+        for (Request r : running) {
+            n += r.pendingForks().size();
+        }
+        for (Request r : waiting) {
+            n += r.pendingForks().size();
+        }
+        return n;
+    }
+
     /** Running requests, in arrival order. */
     public List<RequestId> runningIds() {
         return running.stream().map(Request::id).toList();

@@ -63,7 +63,10 @@ class SchedulerForkTest {
         int[] prompt = prompt(1, 6);   // block 0 full, block 1 holds 2 of 4
         Driver forked = driver(PAGED, 64, 4, 64);
         submitGroup(forked, prompt, 5, "A", "B", "C");
+        assertEquals(2, forked.scheduler.numPendingForks());
+        assertEquals(List.of(new RequestId("A")), forked.scheduler.waitingIds());
         assertEquals("A0-6*<B<C", forked.step());
+        assertEquals(0, forked.scheduler.numPendingForks());
         PagedCache cache = (PagedCache) forked.scheduler.cache();
         assertEquals(2, cache.memory().blocksUsed(), "right after the fork all three hold the prompt's 2 blocks");
         assertEquals(3, forked.scheduler.runningIds().size());
