@@ -27,6 +27,7 @@ class ServeProcessTest {
     private static ProcessBuilder serve(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
+                "--add-modules", "jdk.incubator.vector",   // as ./kvlab starts it: the linear kernels need the module
                 ServeMain.class.getName(), "serve", "--model", "tiny-random", "--threads", "1", "--device", "cpu"));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true);
