@@ -7,15 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.kvlab.model.Checkpoints;
-import dev.kvlab.model.Gpt2Config;
-import dev.kvlab.model.TensorInfo;
+import dev.kvlab.model.PatchedSource;
 import dev.kvlab.model.TensorSource;
 import dev.kvlab.runtime.CommandLineTest.Outcome;
 import dev.kvlab.runtime.cli.KvlabCli;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +33,10 @@ class FiniteNumericsTest {
     private Path patched(String tensor, IntFunction<Float> valueAt, String name) {
         Path out = dir.resolve(name);
         try (TensorSource src = ModelRef.openWeights("tiny-random", 0)) {
-            Checkpoints.write(new Patched(src, tensor, valueAt), out);
+            Checkpoints.write(new PatchedSource(src, tensor, (i, old) -> {
+                Float v = valueAt.apply(i);
+                return v == null ? old : v;
+            }), out);
         }
         return out;
     }
@@ -86,44 +87,5 @@ class FiniteNumericsTest {
 
     private static String ids(Outcome o) {
         return JsonParser.parseString(o.out().strip()).getAsJsonObject().get("generated_ids").toString();
-    }
-
-    /** A source with some float32 elements of one tensor replaced (null = keep). */
-    private record Patched(TensorSource src, String tensor, IntFunction<Float> valueAt) implements TensorSource {
-        @Override
-        public Gpt2Config config() {
-            return src.config();
-        }
-
-        @Override
-        public List<String> names() {
-            return src.names();
-        }
-
-        @Override
-        public TensorInfo info(String name) {
-            return src.info(name);
-        }
-
-        @Override
-        public ByteBuffer bytes(String name) {
-            ByteBuffer b = src.bytes(name);
-            if (!name.equals(tensor)) {
-                return b;
-            }
-            ByteBuffer copy = ByteBuffer.allocate(b.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-            copy.put(b.duplicate()).flip();
-            for (int i = 0; i < copy.remaining() / 4; i++) {
-                Float v = valueAt.apply(i);
-                if (v != null) {
-                    copy.putFloat(i * 4, v);
-                }
-            }
-            return copy.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

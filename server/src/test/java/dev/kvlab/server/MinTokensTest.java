@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import dev.kvlab.cache.CacheOptions;
 import dev.kvlab.model.Checkpoints;
-import dev.kvlab.model.Gpt2Config;
-import dev.kvlab.model.TensorInfo;
+import dev.kvlab.model.PatchedSource;
 import dev.kvlab.model.TensorSource;
 import dev.kvlab.model.torch.ComputeDType;
 import dev.kvlab.model.torch.DeviceKind;
@@ -43,7 +42,7 @@ class MinTokensTest {
     static void start() throws Exception {
         dir = Files.createTempDirectory("kvlab-eos-heavy");
         try (TensorSource src = ModelRef.openWeights(TestServers.MODEL, 0)) {
-            Checkpoints.write(new EosHeavy(src), dir);
+            Checkpoints.write(eosHeavy(src), dir);
         }
         model = LoadedModel.load(dir.toString(), 0, new RuntimeOptions(DeviceKind.CPU, 1, ComputeDType.FLOAT32));
         EngineConfig config = new EngineConfig("paged", CacheOptions.DEFAULTS, 0, 8, 512);
@@ -127,46 +126,16 @@ class MinTokensTest {
     }
 
     /** tiny-random with {@code ln_f.bias += 30 / |e|^2 * e}, e = wte[EOS]: EOS's logit gains 30 everywhere. */
-    private record EosHeavy(TensorSource src) implements TensorSource {
-        @Override
-        public Gpt2Config config() {
-            return src.config();
+    private static TensorSource eosHeavy(TensorSource src) {
+        int width = src.config().nEmbd();
+        ByteBuffer wte = src.bytes("wte.weight").order(ByteOrder.LITTLE_ENDIAN);
+        float[] e = new float[width];
+        double norm2 = 0;
+        for (int j = 0; j < width; j++) {
+            e[j] = wte.getFloat((EOS * width + j) * 4);
+            norm2 += e[j] * e[j];
         }
-
-        @Override
-        public List<String> names() {
-            return src.names();
-        }
-
-        @Override
-        public TensorInfo info(String name) {
-            return src.info(name);
-        }
-
-        @Override
-        public ByteBuffer bytes(String name) {
-            ByteBuffer b = src.bytes(name);
-            if (!name.equals("ln_f.bias")) {
-                return b;
-            }
-            int width = src.config().nEmbd();
-            ByteBuffer wte = src.bytes("wte.weight").order(ByteOrder.LITTLE_ENDIAN);
-            float[] e = new float[width];
-            double norm2 = 0;
-            for (int j = 0; j < width; j++) {
-                e[j] = wte.getFloat((EOS * width + j) * 4);
-                norm2 += e[j] * e[j];
-            }
-            ByteBuffer out = ByteBuffer.allocate(width * 4).order(ByteOrder.LITTLE_ENDIAN);
-            ByteBuffer in = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            for (int j = 0; j < width; j++) {
-                out.putFloat(j * 4, (float) (in.getFloat(j * 4) + 30.0 / norm2 * e[j]));
-            }
-            return out.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        }
-
-        @Override
-        public void close() {
-        }
+        double scale = 30.0 / norm2;
+        return new PatchedSource(src, "ln_f.bias", (j, old) -> (float) (old + scale * e[j]));
     }
 }
