@@ -106,9 +106,12 @@ class EvalCommandTest {
         Files.writeString(big, "1 99999999");
         Path one = dir.resolve("one.txt");
         Files.writeString(one, "5");
+        Path two = dir.resolve("two.txt");
+        Files.writeString(two, "5 6");
         for (String[] args : new String[][] {{"--ids-file", bad.toString()}, {"--ids-file", big.toString()},
             {"--ids-file", one.toString()}, {"--ids-file", dir.resolve("missing").toString()},
-            {"--ids-file", one.toString(), "--chunk", "0"}, {"--ids-file", one.toString(), "--prompt", "-1"}}) {
+            {"--ids-file", one.toString(), "--chunk", "0"}, {"--ids-file", one.toString(), "--prompt", "-1"},
+            {"--ids-file", two.toString(), "--prompt", "100000"}}) {
             Outcome o = eval(args);
             assertEquals(KvlabCli.BAD_INPUT, o.code(), String.join(" ", args) + ": " + o.err());
             assertEquals(1, o.err().strip().lines().count(), o.err());

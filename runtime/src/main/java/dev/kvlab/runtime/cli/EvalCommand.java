@@ -64,6 +64,10 @@ public final class EvalCommand implements Callable<Integer> {
             throw new BadInputException("--prompt must be >= 0, got " + prompt);
         }
         try (LoadedModel m = LoadedModel.load(modelOptions.model, modelOptions.weightsSeed, modelOptions.runtime())) {
+            if (prompt > m.config().nPositions()) {
+                throw new BadInputException("--prompt must be <= the model's context of " + m.config().nPositions()
+                        + " tokens (a window is at most that long), got " + prompt);
+            }
             int[] ids = input.textFile != null ? m.tokenizer().encode(readText(input.textFile))
                     : IdsFile.read(input.idsFile);
             EngineConfig config = cacheFlags.engineConfig(2L * m.config().nLayer() * m.config().nEmbd()
