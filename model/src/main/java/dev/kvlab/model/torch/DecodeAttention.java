@@ -3,7 +3,6 @@ package dev.kvlab.model.torch;
 import java.nio.FloatBuffer;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * One decode-attention call per layer for all decode rows of a step (chunks of one token), reading K/V in place
@@ -12,24 +11,20 @@ import org.bytedeco.pytorch.global.torch;
  * ({@link BatchedDecode}: CUDA, bf16/fp16 pools, or a JVM without the vector module), or turns itself off
  * ({@link DecodePath#PER_CHUNK}: decode rows go through the per-chunk SDPA path with the prefill chunks).
  *
- * <p>Owns the kernel's threads ({@link #close}). Invariant: {@link #path} is never AUTO.
+ * <p>The kernel runs on the model's {@link KernelThreads} (lent by the weights' owner). Invariant: {@link #path} is
+ * never AUTO.
  */
-final class DecodeAttention implements AutoCloseable {
+final class DecodeAttention {
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
     private final DecodePath path;
-    private final AttentionThreads threads;   // null unless path == KERNEL
     private final DecodeKernel kernel;        // null unless path == KERNEL
 
-    DecodeAttention(int heads, int headDim, Device device, ComputeDType dtype, AttentionOptions options) {
+    /** @param threads the CPU kernels' threads (borrowed; null off the CPU) */
+    DecodeAttention(int heads, int headDim, Device device, ComputeDType dtype, AttentionOptions options,
+                    KernelThreads threads) {
         this.path = resolve(options.decode(), device, dtype);
-        if (path == DecodePath.KERNEL) {
-            threads = new AttentionThreads(Math.max(1, torch.get_num_threads()));
-            kernel = new DecodeKernel(heads, headDim, threads);
-        } else {
-            threads = null;
-            kernel = null;
-        }
+        this.kernel = path == DecodePath.KERNEL ? new DecodeKernel(heads, headDim, threads) : null;
     }
 
     DecodePath path() {
@@ -87,12 +82,5 @@ final class DecodeAttention implements AutoCloseable {
                     + "; decode attention falls back to torch ops (slower on CPU). ./kvlab adds it.");
         }
         return kernelRuns ? DecodePath.KERNEL : DecodePath.BATCHED;
-    }
-
-    @Override
-    public void close() {
-        if (threads != null) {
-            threads.close();
-        }
     }
 }

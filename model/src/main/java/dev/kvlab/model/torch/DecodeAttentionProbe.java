@@ -16,6 +16,7 @@ import org.bytedeco.pytorch.global.torch;
 public final class DecodeAttentionProbe implements AutoCloseable {
     private final TensorOwner owner = new TensorOwner();
     private final KvPool pool;
+    private final KernelThreads threads;   // null off the CPU
     private final DecodeAttention attention;
     private final StepInputs step;
     private final Tensor q;     // [T, H, D], rows 3E apart as in the model
@@ -30,10 +31,10 @@ public final class DecodeAttentionProbe implements AutoCloseable {
         int d = spec.headDim();
         int t = batch.numRows();
         this.pool = new KvPool(spec, device, ComputeDType.FLOAT32);
-        this.attention = new DecodeAttention(h, d, device, ComputeDType.FLOAT32, options);
+        this.threads = device.is_cpu() ? new KernelThreads(Math.max(1, torch.get_num_threads())) : null;
+        this.attention = new DecodeAttention(h, d, device, ComputeDType.FLOAT32, options, threads);
         if (!attention.takesDecodeRows()) {
-            attention.close();
-            pool.close();
+            close();
             throw new IllegalArgumentException("the probe measures the decode-attention call (kernel or batched), not "
                     + options.decode());
         }
@@ -77,7 +78,9 @@ public final class DecodeAttentionProbe implements AutoCloseable {
 
     @Override
     public void close() {
-        attention.close();
+        if (threads != null) {
+            threads.close();
+        }
         pool.close();
         owner.close();
     }

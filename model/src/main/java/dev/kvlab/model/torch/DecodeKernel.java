@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * kvlab's CPU decode-attention kernel (flash-decoding): for every decode row × head group of a step, one pass over
  * the row's slot runs in the pool's native memory, in tiles of {@link #TILE} slots, with an online softmax and
- * float accumulation. Parallel over rows × head groups on {@link AttentionThreads}; fp32 only.
+ * float accumulation. Parallel over rows × head groups on {@link KernelThreads}; fp32 only.
  *
  * <p>Memory: K/V stay where the cache put them. Each tile's slots are streamed from the pool into a per-thread
  * buffer of at most {@code TILE × heads × headDim} floats (192 KiB each for K and V with gpt2-small, L2-resident)
@@ -25,7 +25,7 @@ final class DecodeKernel {
     private final int heads;
     private final int headDim;
     private final float scale;
-    private final AttentionThreads threads;
+    private final KernelThreads threads;
     private final Scratch[] scratch;
 
     /** Where one layer's tensors live: row strides in floats; buffers start at element 0 of each tensor. */
@@ -34,7 +34,7 @@ final class DecodeKernel {
                     FloatBuffer out, int outRowStride) { // out [T, H, D] with rows outRowStride apart
     }
 
-    DecodeKernel(int heads, int headDim, AttentionThreads threads) {
+    DecodeKernel(int heads, int headDim, KernelThreads threads) {
         this.heads = heads;
         this.headDim = headDim;
         this.scale = (float) (1.0 / Math.sqrt(headDim));

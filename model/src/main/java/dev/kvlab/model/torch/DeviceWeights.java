@@ -20,7 +20,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * All GPT-2 weights on one device in the compute dtype; the one owner of their memory (native tensors, and the
- * packed panels on the Java heap, freed with this object) and of the panel kernel's threads. The LM head is tied to {@code wte}. Linear weights are {@code [in, out]} (HF Conv1D) as
+ * packed panels on the Java heap, freed with this object) and of the CPU kernels' threads ({@link KernelThreads},
+ * shared with the model's decode attention). The LM head is tied to {@code wte}. Linear weights are {@code [in, out]} (HF Conv1D) as
  * {@link LinearWeight}s: with {@link LinearPath#PANELS} prepacked once here for {@link PanelGemm} and the torch
  * tensor not kept; the LM head's panels are a second copy of {@code wte} (the embedding lookup reads {@code wte}
  * by rows). Otherwise HF's tensors as they are, the LM head a view {@code wte.t()}.
@@ -29,6 +30,7 @@ public final class DeviceWeights implements AutoCloseable {
     private final TensorOwner owner = new TensorOwner();
     private final Gpt2Config config;
     private final LinearPath linearPath;   // never AUTO
+    private final KernelThreads threads;   // null unless on the CPU
     private final PanelGemm gemm;          // null unless linearPath == PANELS
     private final Tensor wte;              // [vocab, E]
     private final Tensor wpe;              // [positions, E]
@@ -46,7 +48,8 @@ public final class DeviceWeights implements AutoCloseable {
     public DeviceWeights(TensorSource source, Device device, ComputeDType dtype, LinearPath linear) {
         this.config = source.config();
         this.linearPath = resolve(linear, device, dtype, () -> panelBytes(config));
-        this.gemm = linearPath == LinearPath.PANELS ? new PanelGemm(Math.max(1, torch.get_num_threads())) : null;
+        this.threads = device.is_cpu() ? new KernelThreads(Math.max(1, torch.get_num_threads())) : null;
+        this.gemm = linearPath == LinearPath.PANELS ? new PanelGemm(threads) : null;
         Loader loader = new Loader(source, device, dtype);
         this.wte = loader.load("wte.weight");
         this.wpe = loader.load("wpe.weight");
@@ -120,6 +123,11 @@ public final class DeviceWeights implements AutoCloseable {
         return (out + PanelGemm.NR - 1) / PanelGemm.NR * PanelGemm.NR;
     }
 
+    /** The CPU kernels' threads (null off the CPU), owned here, lent to the model's {@link DecodeAttention}. */
+    KernelThreads kernelThreads() {
+        return threads;
+    }
+
     /** The tied LM head, {@code [E, vocab]}. */
     LinearWeight lmHead() {
         return lmHead;
@@ -152,8 +160,8 @@ public final class DeviceWeights implements AutoCloseable {
     @Override
     public void close() {
         owner.close();
-        if (gemm != null) {
-            gemm.close();
+        if (threads != null) {
+            threads.close();
         }
     }
 

@@ -22,7 +22,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * chunks, chunks asking for statistics) through {@link HeldAttention}, per layer, measuring what their grant asked.
  *
  * <p>Call {@link #forward} inside a {@code PointerScope}: every per-step tensor, the returned logits included,
- * belongs to it. The weights and the decode-attention threads belong to this object ({@link #close}).
+ * belongs to it. The weights (and with them the CPU kernels' threads) belong to this object ({@link #close}).
  */
 public final class Gpt2Model implements AutoCloseable {
     private final DeviceWeights weights;
@@ -45,7 +45,8 @@ public final class Gpt2Model implements AutoCloseable {
         this.config = source.config();
         this.device = device;
         this.dtype = dtype;
-        this.decode = new DecodeAttention(config.nHead(), config.headDim(), device, dtype, attention);
+        this.decode = new DecodeAttention(config.nHead(), config.headDim(), device, dtype, attention,
+                weights.kernelThreads());
     }
 
     /** The linear path in use (never AUTO). */
@@ -292,7 +293,6 @@ public final class Gpt2Model implements AutoCloseable {
 
     @Override
     public void close() {
-        decode.close();
         weights.close();
     }
 }

@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * stored {@code [in][NR]} in a Java array) and computes all M rows against it with register blocking: 8, 4, 2 or 1
  * rows at a time, two vectors of columns each (8 x 2 = 16 accumulators, within the 32 AVX-512 registers); the
  * panel (in x NR floats, 96-384 KiB for gpt2) stays in L2 while the row blocks reuse it. Parallel over panels on
- * {@link AttentionThreads}, one per torch thread; fp32 multiply-add, fp32 accumulate.
+ * {@link KernelThreads} (borrowed from the weights' owner), one per torch thread; fp32 multiply-add, fp32
+ * accumulate.
  *
  * <p>Row-exact: every output element is {@code fma} over {@code i = 0 .. in-1} in order from 0, then {@code + b},
  * in every row block, so a row's result does not depend on M or on which block it fell in (no split over in).
@@ -18,21 +19,21 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Invariants: {@code scratch[w]} is used only by worker {@code w}; every (row, panel) is written exactly once;
  * one call at a time (the model runs one step at a time).
  */
-final class PanelGemm implements AutoCloseable {
+final class PanelGemm {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
     /** Columns per panel: two vectors. */
     static final int NR = 2 * LANES;
 
-    private final AttentionThreads threads;
+    private final KernelThreads threads;
     private final Scratch[] scratch;
     private float[] xt = new float[0];    // [in][M]: the call's rows, transposed, read by every worker
     private float[] bias = new float[0];  // [panels * NR], zero past out
 
-    PanelGemm(int threads) {
-        this.threads = new AttentionThreads(threads);
-        this.scratch = new Scratch[threads];
-        for (int w = 0; w < threads; w++) {
+    PanelGemm(KernelThreads threads) {
+        this.threads = threads;
+        this.scratch = new Scratch[threads.size()];
+        for (int w = 0; w < scratch.length; w++) {
             scratch[w] = new Scratch();
         }
     }
@@ -257,11 +258,6 @@ final class PanelGemm implements AutoCloseable {
         }
         a0.intoArray(tile, m * NR);
         b0.intoArray(tile, m * NR + LANES);
-    }
-
-    @Override
-    public void close() {
-        threads.close();
     }
 
     /** One worker's buffer: the result tile {@code [M][NR]}. */

@@ -13,12 +13,14 @@ import org.bytedeco.pytorch.Tensor;
  * <p>Owns the packed weights and the kernel's threads ({@link #close}).
  */
 public final class PanelProbe implements AutoCloseable {
+    private final KernelThreads threads;
     private final PanelGemm gemm;
     private final List<LinearWeight.Panels> weights = new ArrayList<>();
 
     /** @param threads the kernel's threads (the model uses one per torch thread) */
     public PanelProbe(int threads) {
-        this.gemm = new PanelGemm(threads);
+        this.threads = new KernelThreads(threads);
+        this.gemm = new PanelGemm(this.threads);
     }
 
     /** Packs {@code w} {@code [in, out]} float32 on the CPU; returns its index for {@link #apply}. */
@@ -40,6 +42,6 @@ public final class PanelProbe implements AutoCloseable {
     @Override
     public void close() {
         weights.clear();
-        gemm.close();
+        threads.close();
     }
 }

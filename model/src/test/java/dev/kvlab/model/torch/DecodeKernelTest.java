@@ -51,7 +51,7 @@ class DecodeKernelTest {
         rows.addAll(decodeRows("contiguous", spec, CacheOptions.DEFAULTS, new int[] {1, 33, 300}, r));
         int e = heads * headDim;
         try (PointerScope scope = new PointerScope();
-             AttentionThreads pool = new AttentionThreads(threads)) {
+             KernelThreads pool = new KernelThreads(threads)) {
             Tensor qkv = torch.randn(rows.size(), 3L * e);                                  // [T, 3E]
             Tensor q = qkv.narrow(1, 0, e).view(rows.size(), heads, headDim);               // [T, H, D], strided
             Tensor k = torch.randn(SLOTS, heads, headDim);                                  // [slots, H, D]
@@ -107,7 +107,7 @@ class DecodeKernelTest {
                 List.of()), true);
         SeqChunk other = decodeRows("contiguous", new CacheSpec(2, heads, dim, 4, 2048, 1024), CacheOptions.DEFAULTS,
                 new int[] {20}, new Random(3)).get(0);
-        try (PointerScope scope = new PointerScope(); AttentionThreads pool = new AttentionThreads(2)) {
+        try (PointerScope scope = new PointerScope(); KernelThreads pool = new KernelThreads(2)) {
             StepInputs in = new StepInputs(new ForwardBatch(List.of(other, c)), cpu, true);
             assertArrayEquals(new int[] {40, 41, 42, 43, 44, 45, 46, 47, 48, 60}, expand(in.decode(0), 1));
             assertArrayEquals(new int[] {2, 3, 7, 9, 12, 13, 14}, expand(in.decode(1), 1));

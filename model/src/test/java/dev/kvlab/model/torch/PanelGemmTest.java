@@ -24,17 +24,19 @@ import org.junit.jupiter.params.provider.CsvSource;
  * a row's result is bitwise the same whatever the row count it ran with.
  */
 class PanelGemmTest {
+    private static KernelThreads threads;
     private static PanelGemm gemm;
 
     @BeforeAll
     static void init() {
         TorchRuntime.init(new RuntimeOptions(DeviceKind.CPU, 1, ComputeDType.FLOAT32));
-        gemm = new PanelGemm(2);
+        threads = new KernelThreads(2);
+        gemm = new PanelGemm(threads);
     }
 
     @AfterAll
     static void close() {
-        gemm.close();
+        threads.close();
     }
 
     @ParameterizedTest
