@@ -8,8 +8,9 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 
 /**
  * {@code kvlab jmh --paired DecodeAttentionBench}: {@link DecodeAttentionBench}'s per-layer decode attention of
- * every strategy and its copy floor in one JVM, sample by sample in rotating order, so that the ratios (each
- * strategy to the first, attention to the floor) are taken from samples measured side by side on a busy machine.
+ * every strategy and its copy floor in one JVM, sample by sample in rotating order ({@link Rounds}), so that the
+ * ratios (each strategy to the first, attention to the floor) are taken from samples measured side by side on a busy
+ * machine.
  */
 final class PairedAttention {
     private PairedAttention() {
@@ -50,43 +51,31 @@ final class PairedAttention {
             }
             double[][] attention = new double[benches.size()][samples];
             double[][] floor = new double[benches.size()][samples];
-            for (int round = -warmup; round < samples; round++) {
-                for (int k = 0; k < benches.size(); k++) {
-                    int s = Math.floorMod(k + round, benches.size());
-                    long t0 = System.nanoTime();
-                    benches.get(s).attention();
-                    long t1 = System.nanoTime();
-                    benches.get(s).copyFloor();
-                    long t2 = System.nanoTime();
-                    if (round >= 0) {
-                        attention[s][round] = (t1 - t0) / 1e6;
-                        floor[s][round] = (t2 - t1) / 1e6;
-                    }
+            Rounds.run(benches.size(), warmup, samples, (s, round) -> {
+                long t0 = System.nanoTime();
+                benches.get(s).attention();
+                long t1 = System.nanoTime();
+                benches.get(s).copyFloor();
+                long t2 = System.nanoTime();
+                if (round >= 0) {
+                    attention[s][round] = (t1 - t0) / 1e6;
+                    floor[s][round] = (t2 - t1) / 1e6;
                 }
-            }
+            });
             StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %d | %d", batch, context));
             for (int s = 0; s < benches.size(); s++) {
-                row.append(String.format(Locale.ROOT, " | %.2f (%.2f-%.2f) | %.2f | %.2f",
-                        PairedDecode.percentile(attention[s], 50), PairedDecode.percentile(attention[s], 10),
-                        PairedDecode.percentile(attention[s], 90), PairedDecode.percentile(floor[s], 50),
-                        PairedDecode.percentile(ratio(attention[s], floor[s]), 50)));
+                row.append(" | ").append(Rounds.spread(attention[s], "%.2f"))
+                        .append(String.format(Locale.ROOT, " | %.2f | %.2f", Rounds.median(floor[s]),
+                                Rounds.median(Rounds.ratios(attention[s], floor[s]))));
             }
             for (int s = 1; s < benches.size(); s++) {
                 row.append(String.format(Locale.ROOT, " | %.3f",
-                        PairedDecode.percentile(ratio(attention[s], attention[0]), 50)));
+                        Rounds.median(Rounds.ratios(attention[s], attention[0]))));
             }
             return row.append(" |").toString();
         } finally {
             benches.forEach(DecodeAttentionBench::tearDown);
         }
-    }
-
-    private static double[] ratio(double[] a, double[] b) {
-        double[] r = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            r[i] = a[i] / b[i];
-        }
-        return r;
     }
 
     private static List<String> values(CommandLineOptions options, String name) throws ReflectiveOperationException {

@@ -10,10 +10,11 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 
 /**
  * {@code kvlab jmh --paired LinearBench}: {@link LinearBench}'s ops for one layer and row count in one JVM, one
- * sample of each in turn (the order rotating every round), so the ratios between ops come from samples measured
- * side by side on a busy machine. A sample is the mean time per call over one pass through the op's weight copies
- * (together past the last-level cache, as in the JMH benchmark). Ratios are medians of per-round ratios to the
- * first op; parameters from {@code -p} (defaults: the benchmark's {@code @Param} values), {@code -wi}, {@code -i}.
+ * sample of each in turn (the order rotating every round, {@link Rounds}), so the ratios between ops come from
+ * samples measured side by side on a busy machine. A sample is the mean time per call over one pass through the
+ * op's weight copies (together past the last-level cache, as in the JMH benchmark). Ratios are medians of per-round
+ * ratios to the first op; parameters from {@code -p} (defaults: the benchmark's {@code @Param} values), {@code -wi},
+ * {@code -i}.
  */
 final class PairedLinear {
     private PairedLinear() {
@@ -58,34 +59,23 @@ final class PairedLinear {
                 benches.add(b);
                 b.setUp();
             }
-            double[][] us = new double[ops.size()][samples];
-            for (int round = -warmup; round < samples; round++) {
-                for (int k = 0; k < benches.size(); k++) {
-                    int o = Math.floorMod(k + round, benches.size());
-                    LinearBench b = benches.get(o);
-                    int calls = b.copies();
-                    long t0 = System.nanoTime();
-                    for (int c = 0; c < calls; c++) {
-                        b.call();
-                    }
-                    if (round >= 0) {
-                        us[o][round] = (System.nanoTime() - t0) / 1e3 / calls;
-                    }
+            double[][] us = Rounds.values(benches.size(), warmup, samples, o -> {
+                LinearBench b = benches.get(o);
+                int calls = b.copies();
+                long t0 = System.nanoTime();
+                for (int c = 0; c < calls; c++) {
+                    b.call();
                 }
-            }
+                return (System.nanoTime() - t0) / 1e3 / calls;
+            });
             long[] io = LinearBench.inOut(layer, width);
             StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %d | %s | %dx%d | %d", width, layer,
                     io[0], io[1], rows));
             for (double[] u : us) {
-                row.append(String.format(Locale.ROOT, " | %.0f (%.0f-%.0f)", PairedDecode.percentile(u, 50),
-                        PairedDecode.percentile(u, 10), PairedDecode.percentile(u, 90)));
+                row.append(" | ").append(Rounds.spread(u, "%.0f"));
             }
             for (int o = 1; o < us.length; o++) {
-                double[] ratio = new double[samples];
-                for (int i = 0; i < samples; i++) {
-                    ratio[i] = us[o][i] / us[0][i];
-                }
-                row.append(String.format(Locale.ROOT, " | %.2f", PairedDecode.percentile(ratio, 50)));
+                row.append(String.format(Locale.ROOT, " | %.2f", Rounds.median(Rounds.ratios(us[o], us[0]))));
             }
             return row.append(" |").toString();
         } finally {
