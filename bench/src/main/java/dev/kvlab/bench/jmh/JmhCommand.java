@@ -22,9 +22,10 @@ import picocli.CommandLine.Unmatched;
  * {@code -p strategy=} is given, and a JSON result file under {@link AbstractKvlabBenchmark#RESULT_DIR} when neither
  * {@code -rf} nor {@code -rff} is.
  * After a run it prints the medians as a table ({@link JmhTable}). {@code kvlab jmh -h} shows JMH's own options.
- * With {@code --paired} it runs {@link PairedDecode} instead: the same decode step, strategies alternated sample by
- * sample in one JVM, for steadier ratios on a busy machine; {@code --paired DecodeAttentionBench} runs
- * {@link PairedAttention} (one layer's decode attention per strategy beside its copy floor) and
+ * With {@code --paired} it runs {@link PairedDecode} instead: the same decode step, strategies and batch sizes
+ * alternated sample by sample in one JVM, for steadier ratios on a busy machine; {@code --paired
+ * DecodeAttentionBench} runs {@link PairedAttention} (one layer's decode attention per strategy beside its copy
+ * floor) and
  * {@code --paired LinearBench} runs {@link PairedLinear} (one linear layer through each op, alternating).
  */
 @Command(name = "jmh",
@@ -33,9 +34,11 @@ import picocli.CommandLine.Unmatched;
                 "  kvlab jmh -f 1 -wi 2 -i 5 -p batch=1,8 -p context=512",
                 "JSON results go to results/jmh/ unless -rf/-rff say otherwise; 'kvlab jmh -h' lists JMH's options.",
                 "  kvlab jmh --paired -p batch=8,32 -i 15",
-                "runs the decode step of every strategy in one JVM, alternating samples (ratios to the first strategy)."})
+                "runs the decode step of every strategy and batch in one JVM, alternating samples (ratios to the",
+                "first strategy and to the first batch)."})
 public final class JmhCommand implements Callable<Integer> {
-    @Option(names = "--paired", description = "Alternate the strategies sample by sample in one JVM (no JMH fork).")
+    @Option(names = "--paired",
+            description = "Alternate the strategies and batch sizes sample by sample in one JVM (no JMH fork).")
     boolean paired;
 
     @Unmatched

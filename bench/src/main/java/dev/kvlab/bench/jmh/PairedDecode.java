@@ -1,6 +1,5 @@
 package dev.kvlab.bench.jmh;
 
-import dev.kvlab.bench.Percentiles;
 import dev.kvlab.model.TensorSource;
 import dev.kvlab.model.torch.AttentionOptions;
 import dev.kvlab.model.torch.ComputeDType;
@@ -15,6 +14,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import org.bytedeco.pytorch.Device;
@@ -22,15 +22,18 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 
 /**
- * {@code kvlab jmh --paired}: {@link DecodeStepBench}'s decode step for every strategy of a point in one JVM, one
- * sample of each in turn (the order rotating every round), so that all strategies see the same machine load. On a
- * shared, busy machine this gives steadier ratios than JMH's one-trial-after-another; the ratio reported is the
- * median of the per-round ratios to contiguous. Same setup, rewind and step as the JMH benchmark; parameters come
- * from JMH's {@code -p name=v1,v2} (defaults: the benchmark's {@code @Param} values; for {@code strategy}, every
- * registered caching strategy), {@code -wi} and {@code -i}.
- * Medians and percentiles are {@link Percentiles}' (numpy's linear interpolation). Leave {@code ring} out ({@code -p strategy=contiguous,paged}): its read
- * allocates new tensors every step, which next to other strategies' pools in one JVM ran 4-30x slower (glibc
- * page-fault churn) than in its own fork.
+ * {@code kvlab jmh --paired}: {@link DecodeStepBench}'s decode step for every strategy and every batch size of a point
+ * (one context and layout) in one JVM, one sample of each in turn (the order rotating every round, {@link Rounds}),
+ * so that all of them see the same machine load. On a shared, busy machine this gives steadier ratios than JMH's
+ * one-trial-after-another: the ratio to the first variant (contiguous, by default) is the median of the per-round
+ * ratios at the same batch, and the ratio to the first batch size ({@code B / B=1}: TPOT at batch B over TPOT at
+ * batch 1) the median of the per-round ratios of the same variant, both measured side by side
+ * ({@link PairedDecodeTable}). Same setup, rewind and step as the JMH benchmark; each (batch, variant) has its own
+ * cache and pool, all of a point held at once and closed when the point ends; the model is one per decode and linear
+ * path, shared by all of them. Parameters come from JMH's {@code -p name=v1,v2} (defaults: the benchmark's
+ * {@code @Param} values; for {@code strategy}, every registered caching strategy), {@code -wi} and {@code -i}.
+ * Leave {@code ring} out ({@code -p strategy=contiguous,paged}): its read allocates new tensors every step, which
+ * next to other strategies' pools in one JVM ran 4-30x slower (glibc page-fault churn) than in its own fork.
  */
 final class PairedDecode {
     private PairedDecode() {
@@ -46,91 +49,75 @@ final class PairedDecode {
         String model = values(options, "model").get(0);
         List<String> decodes = values(options, "decode");
         List<String> linears = values(options, "linear");
+        List<Integer> batches = values(options, "batch").stream().map(Integer::parseInt).toList();
         Device device = TorchRuntime.init(new RuntimeOptions(DeviceKind.CPU, threads, ComputeDType.FLOAT32));
         List<Gpt2Model> models = new ArrayList<>();    // per variant: strategies x decode paths, one model per path
         List<String> variants = new ArrayList<>();
         List<String> variantStrategies = new ArrayList<>();
-        for (String d : decodes) {
-            for (String lin : linears) {
-                try (TensorSource source = ModelRef.openWeights(model, 0)) {
-                    Gpt2Model m = new Gpt2Model(source, device, ComputeDType.FLOAT32,
-                            new AttentionOptions(DecodePath.parse(d)), LinearPath.parse(lin));
-                    for (String s : strategies) {
-                        models.add(m);
-                        variantStrategies.add(s);
-                        variants.add(s + (decodes.size() == 1 ? "" : "@" + m.decodePath().name().toLowerCase(Locale.ROOT))
-                                + (linears.size() == 1 ? "" : "+" + m.linearPath().name().toLowerCase(Locale.ROOT)));
+        try {
+            for (String d : decodes) {
+                for (String lin : linears) {
+                    try (TensorSource source = ModelRef.openWeights(model, 0)) {
+                        Gpt2Model m = new Gpt2Model(source, device, ComputeDType.FLOAT32,
+                                new AttentionOptions(DecodePath.parse(d)), LinearPath.parse(lin));
+                        for (String s : strategies) {
+                            models.add(m);
+                            variantStrategies.add(s);
+                            variants.add(s + (decodes.size() == 1 ? "" : "@" + label(m.decodePath()))
+                                    + (linears.size() == 1 ? "" : "+" + label(m.linearPath())));
+                        }
                     }
                 }
             }
-        }
-        out.printf("paired decode steps: model=%s threads=%d decode=%s linear=%s, %d warmup + %d measured rounds per"
-                + " point%n%n", model, threads, decodes, linears, warmup, samples);
-        StringBuilder head = new StringBuilder("| batch | context | layout");
-        variants.forEach(s -> head.append(" | ").append(s).append(" ms (p10-p90)"));
-        variants.stream().skip(1).forEach(s -> head.append(" | ").append(s).append("/").append(variants.get(0)));
-        out.println(head.append(" |"));
-        out.println("|---".repeat(3 + 2 * variants.size() - 1) + "|");
-        try {
+            PairedDecodeTable table = new PairedDecodeTable(batches, variants);
+            out.printf("paired decode steps: model=%s threads=%d decode=%s linear=%s, %d warmup + %d measured rounds"
+                    + " per point, every batch and variant of a point in each round%n%n", model, threads, decodes,
+                    linears, warmup, samples);
+            table.header().forEach(out::println);
             for (String layout : values(options, "layout")) {
-                for (String batch : values(options, "batch")) {
-                    for (String context : values(options, "context")) {
-                        out.println(point(models, variantStrategies, Integer.parseInt(batch),
-                                Integer.parseInt(context), layout, threads, warmup, samples));
-                    }
+                for (String context : values(options, "context")) {
+                    point(table, models, variantStrategies, Integer.parseInt(context), layout, threads, warmup,
+                            samples).forEach(out::println);
+                    out.flush();
                 }
             }
         } finally {
-            new java.util.LinkedHashSet<>(models).forEach(Gpt2Model::close);
+            new LinkedHashSet<>(models).forEach(Gpt2Model::close);
         }
     }
 
-    /** One point; variant i runs strategy {@code strategies[i]} on model {@code models[i]}. */
-    private static String point(List<Gpt2Model> models, List<String> strategies, int batch, int context,
-                                String layout, int threads, int warmup, int samples) {
-        List<DecodeStepBench> benches = new ArrayList<>();
+    /** One point's rows; variant v runs strategy {@code strategies[v]} on model {@code models[v]}. */
+    private static List<String> point(PairedDecodeTable table, List<Gpt2Model> models, List<String> strategies,
+                                      int context, String layout, int threads, int warmup, int samples) {
+        List<DecodeStepBench> benches = new ArrayList<>();    // index: table.cell(b, v); each owns its cache and pool
         try {
-            for (int v = 0; v < strategies.size(); v++) {
-                String s = strategies.get(v);
-                Gpt2Model gpt2 = models.get(v);
-                DecodeStepBench b = new DecodeStepBench();
-                b.strategy = s;
-                b.batch = batch;
-                b.context = context;
-                b.layout = layout;
-                b.threads = threads;
-                benches.add(b);
-                b.setUp(gpt2, false);
-            }
-            double[][] ms = new double[strategies.size()][samples];
-            for (int round = -warmup; round < samples; round++) {
-                for (int k = 0; k < benches.size(); k++) {
-                    int s = Math.floorMod(k + round, benches.size());   // rotate who goes first
-                    DecodeStepBench b = benches.get(s);
-                    b.rewind();
-                    long t0 = System.nanoTime();
-                    b.decodeStep();
-                    if (round >= 0) {
-                        ms[s][round] = (System.nanoTime() - t0) / 1e6;
-                    }
+            for (int batch : table.batches()) {
+                for (int v = 0; v < strategies.size(); v++) {
+                    DecodeStepBench b = new DecodeStepBench();
+                    b.strategy = strategies.get(v);
+                    b.batch = batch;
+                    b.context = context;
+                    b.layout = layout;
+                    b.threads = threads;
+                    benches.add(b);
+                    b.setUp(models.get(v), false);
                 }
             }
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %d | %d | %s", batch, context, layout));
-            for (double[] m : ms) {
-                row.append(String.format(Locale.ROOT, " | %.1f (%.1f-%.1f)", percentile(m, 50), percentile(m, 10),
-                        percentile(m, 90)));
-            }
-            for (int s = 1; s < ms.length; s++) {
-                double[] ratio = new double[samples];
-                for (int i = 0; i < samples; i++) {
-                    ratio[i] = ms[s][i] / ms[0][i];
-                }
-                row.append(String.format(Locale.ROOT, " | %.3f", percentile(ratio, 50)));
-            }
-            return row.append(" |").toString();
+            double[][] ms = Rounds.values(table.cells(), warmup, samples, cell -> {
+                DecodeStepBench b = benches.get(cell);
+                b.rewind();
+                long t0 = System.nanoTime();
+                b.decodeStep();
+                return (System.nanoTime() - t0) / 1e6;
+            });
+            return table.rows(context, layout, ms);
         } finally {
             benches.forEach(DecodeStepBench::tearDown);
         }
+    }
+
+    private static String label(Enum<?> path) {
+        return path.name().toLowerCase(Locale.ROOT);
     }
 
     /** The -p values of {@code name}, or the benchmark's {@code @Param} defaults. */
@@ -140,10 +127,5 @@ final class PairedDecode {
             return List.copyOf(given);
         }
         return Arrays.asList(DecodeStepBench.class.getField(name).getAnnotation(Param.class).value());
-    }
-
-    /** The {@code p}-th percentile of {@code v}, by the one definition of the benchmark ({@link Percentiles}). */
-    static double percentile(double[] v, double p) {
-        return Percentiles.of(v, p);
     }
 }
