@@ -32,8 +32,12 @@ HELDOUT_BOOKS = ["Ruth", "Ecclesiastes", "John", "Hebrews"]
 EOT = "<|endoftext|>"
 VOCAB_SIZE = 4096          # 256 byte tokens + BPE merges + <|endoftext|>
 N_LAYER, N_EMBD, N_HEAD, N_POSITIONS = 4, 256, 4, 1024
-SEQ_LEN, BATCH = 1024, 2
-STEPS, WARMUP, LR, MIN_LR, WEIGHT_DECAY = 2000, 30, 3e-3, 1e-4, 0.1
+SEQ_LEN = 1024             # held-out evaluation windows
+# Sequence-length warmup: (share of the steps, sequence length, batch); every step is 2048 tokens. Short
+# sequences early are cheaper per token (attention is most of a step's time at 1024) and give more independent
+# samples per batch; the last phase trains every position 0..1023 at full context.
+SEQ_SCHEDULE = [(0.4, 256, 8), (0.3, 512, 4), (0.3, 1024, 2)]
+STEPS, WARMUP, LR, MIN_LR, WEIGHT_DECAY = 2700, 30, 3e-3, 1e-4, 0.1
 SEED = 1234
 GPT2_PAT = regex.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""")
 
@@ -210,10 +214,10 @@ class Block(torch.nn.Module):
         bsz, t, e = x.shape
         hd = e // N_HEAD
         qkv = torch.addmm(self.c_attn_b, self.ln_1(x).reshape(-1, e), self.c_attn_w).view(bsz, t, 3, N_HEAD, hd)
-        q, k, v = qkv.permute(2, 0, 3, 1, 4)                       # each [B, H, T, hd]
-        att = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(hd))
-        att = att.masked_fill(mask[:t, :t], float("-inf")).softmax(-1)
-        y = (att @ v).transpose(1, 2).reshape(-1, e)
+        q, k, v = (z.reshape(bsz * N_HEAD, t, hd) for z in qkv.permute(2, 0, 3, 1, 4))  # each [B*H, T, hd]
+        att = torch.baddbmm(mask[:t, :t].expand(bsz * N_HEAD, t, t), q, k.transpose(1, 2),
+                            alpha=1.0 / math.sqrt(hd)).softmax(-1)            # [B*H, T, T]
+        y = torch.bmm(att, v).view(bsz, N_HEAD, t, hd).transpose(1, 2).reshape(-1, e)
         x = x + torch.addmm(self.attn_proj_b, y, self.attn_proj_w).view(bsz, t, e)
         h = torch.nn.functional.gelu(torch.addmm(self.c_fc_b, self.ln_2(x).reshape(-1, e), self.c_fc_w),
                                      approximate="tanh")
@@ -227,7 +231,7 @@ class Gpt2(torch.nn.Module):
         self.wpe = torch.nn.Parameter(torch.randn(N_POSITIONS, N_EMBD) * 0.01)
         self.h = torch.nn.ModuleList(Block() for _ in range(N_LAYER))
         self.ln_f = torch.nn.LayerNorm(N_EMBD, eps=1e-5)
-        self.register_buffer("mask", torch.ones(N_POSITIONS, N_POSITIONS, dtype=torch.bool).triu(1),
+        self.register_buffer("mask", torch.full((N_POSITIONS, N_POSITIONS), float("-inf")).triu(1),
                              persistent=False)
 
     def forward(self, ids):
@@ -283,6 +287,16 @@ def lr_at(step, steps):
     return MIN_LR + 0.5 * (LR - MIN_LR) * (1 + math.cos(math.pi * p))
 
 
+def phase_at(step, steps):
+    """(sequence length, batch) of `step` under SEQ_SCHEDULE."""
+    end = 0.0
+    for share, seq, batch in SEQ_SCHEDULE:
+        end += share
+        if step < round(end * steps):
+            return seq, batch
+    return SEQ_SCHEDULE[-1][1:]
+
+
 def heldout_loss(model, ids):
     model.eval()
     with torch.no_grad():
@@ -300,7 +314,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--steps", type=int, default=STEPS)
-    ap.add_argument("--probe", action="store_true", help="time 5 steps and exit")
+    ap.add_argument("--probe", action="store_true", help="time 12 steps and exit")
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(SEED)
@@ -331,22 +345,26 @@ def main():
     data = torch.tensor(train_ids)
     gen = torch.Generator().manual_seed(SEED)
     log = open(os.path.join(args.out, "train_log.tsv"), "w")
-    log.write("step\tlr\tloss\tseconds\n")
-    steps = 5 if args.probe else args.steps
+    log.write("step\tseq\tlr\tloss\tseconds\n")
+    steps = 12 if args.probe else args.steps
     t1 = time.time()
     for step in range(steps):
         for g in opt.param_groups:
             g["lr"] = lr_at(step, steps)
-        starts = torch.randint(0, len(train_ids) - SEQ_LEN - 1, (BATCH,), generator=gen)
-        x = torch.stack([data[s:s + SEQ_LEN] for s in starts])
-        y = torch.stack([data[s + 1:s + SEQ_LEN + 1] for s in starts])
+        seq, batch = phase_at(step, steps)
+        starts = torch.randint(0, len(train_ids) - seq - 1, (batch,), generator=gen)
+        x = torch.stack([data[s:s + seq] for s in starts])
+        y = torch.stack([data[s + 1:s + seq + 1] for s in starts])
         loss = torch.nn.functional.cross_entropy(model(x).view(-1, VOCAB_SIZE), y.view(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        log.write(f"{step}\t{lr_at(step, steps):.6f}\t{loss.item():.4f}\t{time.time() - t1:.1f}\n")
+        log.write(f"{step}\t{seq}\t{lr_at(step, steps):.6f}\t{loss.item():.4f}\t{time.time() - t1:.1f}\n")
         log.flush()
+        if not args.probe and step + 1 < steps and phase_at(step + 1, steps)[0] != seq:
+            print(f"end of seq-{seq} phase at step {step}: held-out loss {heldout_loss(model, held_ids):.4f}",
+                  flush=True)
         if step % 50 == 0 or step == steps - 1 or args.probe:
             print(f"step {step} loss {loss.item():.4f} {time.time() - t1:.1f}s", flush=True)
     if args.probe:

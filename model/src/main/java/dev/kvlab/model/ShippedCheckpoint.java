@@ -34,7 +34,7 @@ public record ShippedCheckpoint(String name, List<PinnedFile> files) {
      */
     public static final ShippedCheckpoint KJV_SMALL = new ShippedCheckpoint("kjv-small", List.of(
             new PinnedFile(Checkpoints.CONFIG, "0ca328303310186a8038bc246a44da2a2b020f4751e82ac86991410851a68a69"),
-            new PinnedFile(Checkpoints.WEIGHTS, "38561035c0cbccc5e45d7ac1c493e146c2d590d757a1b5fb1c59efa5fcd94a0b"),
+            new PinnedFile(Checkpoints.WEIGHTS, "b06e2d2bd502b34a4ed10655708287f0244fd1879af739b22dd01ab37d64f996"),
             new PinnedFile(Checkpoints.TOKENIZER, "83f4f58e28a8e0e9baece13b5c9a3d9857a4b3512e08a7b21172f8a1c13e7b04"),
             new PinnedFile(ShippedCheckpoint.HELDOUT, "ee470da5cad981257a1222a09c87ae969ccdc213afea2c8e1192c693713642d4")));
 
