@@ -32,7 +32,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Benchmark KV-cache strategies and batching on a seeded workload; metric names follow vllm bench.",
             "With no flags: 16 ShareGPT-like requests on gpt2-random, strategies contiguous, paged and ring.",
             "--preset full runs the documented comparison (docs/COMPARISON.md).",
-            "Threads: --threads, else one per idle core (cores minus the load average), chosen once and recorded:",
+            "Threads: --threads, else one per idle core (cores other processes keep busy, sampled once), recorded:",
             "two threads beside other work on a 2-core machine run several times slower than one."})
 public final class BenchCommand implements Callable<Integer> {
     /** The mixins whose flags describe a plan (and so conflict with --preset and --config). */

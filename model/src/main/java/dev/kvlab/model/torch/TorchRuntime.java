@@ -1,6 +1,5 @@
 package dev.kvlab.model.torch;
 
-import java.lang.management.ManagementFactory;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch;
@@ -101,20 +100,19 @@ public final class TorchRuntime {
     }
 
     /**
-     * One thread per idle core, capped at 8 (decode is bandwidth-bound): the cores minus the whole part of the
-     * 1-minute load average, at least 1. Measured on a 2-core EPYC (docs/COMPARISON.md, "Threads"): on an idle
-     * machine 2 threads decode faster than 1; with the other core busy, 2 threads run several times slower (every
-     * parallel GEMM waits for its descheduled thread). It reads the load at each call: resolve it once per run.
+     * One thread per idle core, capped at 8 (decode is bandwidth-bound): the cores minus those other processes keep
+     * busy right now ({@link BusyCores}, rounded), at least 1. Measured on a 2-core EPYC (docs/COMPARISON.md,
+     * "Threads"): on an idle machine 2 threads decode faster than 1 (batch 1: 22.5 vs 25-27 ms a token); with the
+     * other core busy 1 thread is faster (27.8 vs 30-33 ms). It samples for 200 ms: resolve it once per run.
      */
     public static int defaultThreads() {
-        return defaultThreads(Runtime.getRuntime().availableProcessors(),
-                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        return defaultThreads(Runtime.getRuntime().availableProcessors(), BusyCores.now());
     }
 
-    /** {@link #defaultThreads()} for {@code cores} cores at load average {@code load} (negative: unknown, idle). */
-    static int defaultThreads(int cores, double load) {
-        int busy = load > 0 ? (int) Math.floor(load) : 0;
-        return Math.max(1, Math.min(8, cores - busy));
+    /** {@link #defaultThreads()} for {@code cores} cores of which {@code busy} are busy with other processes. */
+    static int defaultThreads(int cores, double busy) {
+        int taken = busy > 0 ? (int) Math.round(busy) : 0;
+        return Math.max(1, Math.min(8, cores - taken));
     }
 
     private static Device resolveDevice(DeviceKind kind) {

@@ -29,11 +29,11 @@ class ThreadSettingsTest {
 
     @Test
     void defaultIsOneThreadPerIdleCoreBetweenOneAndEight() {
-        assertEquals(2, TorchRuntime.defaultThreads(2, 0.86));
-        assertEquals(1, TorchRuntime.defaultThreads(2, 1.2));
+        assertEquals(2, TorchRuntime.defaultThreads(2, 0.3), "a little background work: both cores");
+        assertEquals(1, TorchRuntime.defaultThreads(2, 0.6));
         assertEquals(1, TorchRuntime.defaultThreads(2, 17.0));
-        assertEquals(2, TorchRuntime.defaultThreads(2, -1), "load unknown: every core");
+        assertEquals(2, TorchRuntime.defaultThreads(2, 0), "idle: every core");
         assertEquals(8, TorchRuntime.defaultThreads(32, 3.5));
-        assertEquals(5, TorchRuntime.defaultThreads(8, 3.5));
+        assertEquals(5, TorchRuntime.defaultThreads(8, 3.4));
     }
 }

@@ -24,8 +24,8 @@ public final class ModelOptions {
     public String dtype;
 
     @Option(names = "--threads", defaultValue = "0",
-            description = "Torch and OpenBLAS threads, 0 to 4 x cores; 0 = one per idle core (cores minus the "
-                    + "load average), at most 8.")
+            description = "Torch and OpenBLAS threads, 0 to 4 x cores; 0 = one per idle core (cores minus those "
+                    + "other processes keep busy, sampled 200 ms at start), at most 8.")
     public int threads;
 
     /** The runtime settings these flags describe; bad values throw IllegalArgumentException. */
