@@ -50,17 +50,22 @@ public final class DeviceWeights implements AutoCloseable {
         this.linearPath = resolve(linear, device, dtype, () -> panelBytes(config));
         this.threads = device.is_cpu() ? new KernelThreads(Math.max(1, torch.get_num_threads())) : null;
         this.gemm = linearPath == LinearPath.PANELS ? new PanelGemm(threads) : null;
-        Loader loader = new Loader(source, device, dtype);
-        this.wte = loader.load("wte.weight");
-        this.wpe = loader.load("wpe.weight");
-        List<LayerWeights> ls = new ArrayList<>();
-        for (int i = 0; i < config.nLayer(); i++) {
-            ls.add(loader.layer(i));
+        try {   // a weight that fails to load (corrupt, NaN) frees what was loaded and the threads
+            Loader loader = new Loader(source, device, dtype);
+            this.wte = loader.load("wte.weight");
+            this.wpe = loader.load("wpe.weight");
+            List<LayerWeights> ls = new ArrayList<>();
+            for (int i = 0; i < config.nLayer(); i++) {
+                ls.add(loader.layer(i));
+            }
+            this.layers = List.copyOf(ls);
+            this.lnfWeight = loader.load("ln_f.weight");
+            this.lnfBias = loader.load("ln_f.bias");
+            this.lmHead = gemm == null ? new LinearWeight.Plain(owner.keep(wte.t())) : loader.linear(wte.t());
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
         }
-        this.layers = List.copyOf(ls);
-        this.lnfWeight = loader.load("ln_f.weight");
-        this.lnfBias = loader.load("ln_f.bias");
-        this.lmHead = gemm == null ? new LinearWeight.Plain(owner.keep(wte.t())) : loader.linear(wte.t());
     }
 
     /** The linear path in use (never AUTO). */
