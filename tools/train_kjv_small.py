@@ -316,6 +316,8 @@ def main():
     ap.add_argument("--steps", type=int, default=STEPS)
     ap.add_argument("--probe", action="store_true", help="time 12 steps and exit")
     args = ap.parse_args()
+    if args.steps < 1:
+        ap.error(f"--steps must be >= 1, got {args.steps}")
     torch.set_num_threads(1)
     torch.manual_seed(SEED)
     os.makedirs(args.out, exist_ok=True)

@@ -97,15 +97,25 @@ public final class Scheduler {
         if (live.containsKey(request.id())) {
             throw new IllegalArgumentException("a live request already has id " + request.id());
         }
-        request.submitted(nextArrival, new SeqId(nextArrival++));
-        String never = neverRunnable(request);
-        if (never != null) {
-            request.finished(FinishReason.REJECTED, never);
-            finished.add(request);
-            return;
+        if (admitted(request)) {
+            waiting.addLast(request);
         }
-        live.put(request.id(), request);
-        waiting.addLast(request);
+    }
+
+    /**
+     * Gives {@code r} its arrival and sequence, then either rejects it (it could never run: finished, REJECTED) or
+     * makes it live; returns whether it is live.
+     */
+    private boolean admitted(Request r) {
+        r.submitted(nextArrival, new SeqId(nextArrival++));
+        String never = neverRunnable(r);
+        if (never != null) {
+            r.finished(FinishReason.REJECTED, never);
+            finished.add(r);
+            return false;
+        }
+        live.put(r.id(), r);
+        return true;
     }
 
     /**
@@ -129,15 +139,9 @@ public final class Scheduler {
         if (child.isSubmitted() || live.containsKey(child.id())) {
             throw new IllegalArgumentException(child.id() + " was already submitted or a live request has its id");
         }
-        child.submitted(nextArrival, new SeqId(nextArrival++));
-        String never = neverRunnable(child);
-        if (never != null) {
-            child.finished(FinishReason.REJECTED, never);
-            finished.add(child);
-            return;
+        if (admitted(child)) {
+            child.waitForParent(parent);
         }
-        live.put(child.id(), child);
-        child.waitForParent(parent);
     }
 
     /** Whether {@link #submitFork} takes one more sample of {@code parentId}'s prompt now (same prompt assumed). */

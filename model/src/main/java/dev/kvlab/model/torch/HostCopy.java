@@ -23,38 +23,39 @@ public final class HostCopy {
 
     /** {@code t} as int64 values on the host, in row-major order (one copy; none when it is empty). */
     public long[] longs(Tensor t) {
-        if (t.numel() == 0) {
-            return new long[0];   // nothing crosses (and an empty tensor has no data pointer)
+        long[] out = new long[(int) t.numel()];
+        if (out.length > 0) {
+            onHost(t, ScalarType.Long, Long.BYTES).data_ptr_long().get(out);
         }
-        Tensor h = t.cpu().to(ScalarType.Long).contiguous();
-        long[] out = new long[(int) h.numel()];
-        h.data_ptr_long().get(out);
-        record(out.length * (long) Long.BYTES);
         return out;
     }
 
     /** {@code t} as float64 values on the host, in row-major order (one copy; none when it is empty). */
     public double[] doubles(Tensor t) {
-        if (t.numel() == 0) {
-            return new double[0];   // nothing crosses (and an empty tensor has no data pointer)
+        double[] out = new double[(int) t.numel()];
+        if (out.length > 0) {
+            onHost(t, ScalarType.Double, Double.BYTES).data_ptr_double().get(out);
         }
-        Tensor h = t.cpu().to(ScalarType.Double).contiguous();
-        double[] out = new double[(int) h.numel()];
-        h.data_ptr_double().get(out);
-        record(out.length * (long) Double.BYTES);
         return out;
     }
 
     /** {@code t} as float32 values on the host, in row-major order (one copy; none when it is empty). */
     public float[] floats(Tensor t) {
-        if (t.numel() == 0) {
-            return new float[0];   // nothing crosses (and an empty tensor has no data pointer)
+        float[] out = new float[(int) t.numel()];
+        if (out.length > 0) {
+            onHost(t, ScalarType.Float, Float.BYTES).data_ptr_float().get(out);
         }
-        Tensor h = t.cpu().to(ScalarType.Float).contiguous();
-        float[] out = new float[(int) h.numel()];
-        h.data_ptr_float().get(out);
-        record(out.length * (long) Float.BYTES);
         return out;
+    }
+
+    /**
+     * The one copy: {@code t} on the host as {@code type}, contiguous, counted. Never called for an empty tensor
+     * (nothing crosses, and an empty tensor has no data pointer).
+     */
+    private Tensor onHost(Tensor t, ScalarType type, int elementBytes) {
+        Tensor h = t.cpu().to(type).contiguous();
+        record(h.numel() * elementBytes);
+        return h;
     }
 
     public Count count() {
