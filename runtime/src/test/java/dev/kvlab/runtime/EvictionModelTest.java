@@ -19,6 +19,7 @@ import dev.kvlab.model.FormulaWeights;
 import dev.kvlab.model.Gpt2Config;
 import dev.kvlab.model.ReferenceGpt2;
 import dev.kvlab.model.TensorSource;
+import dev.kvlab.model.torch.DecodePath;
 import dev.kvlab.model.torch.ForwardBatch;
 import dev.kvlab.model.torch.Gpt2Model;
 import dev.kvlab.model.torch.KvPool;
@@ -39,7 +40,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * model hands over feed the policy after every step, tokens are evicted, and the logits still equal an independent
  * oracle: the plain-Java double reference with each query of each layer restricted to the keys the step's
  * {@link AttentionView.Held} view listed. So what the views say is what attention read, per layer. The statistics are
- * checked too: each head's attention mass sums to the number of queries it counts.
+ * checked too: each head's attention mass sums to the number of queries it counts. Run over every decode path: the
+ * decode rows (with their statistics) through the CPU kernel, through the torch-ops path, and per chunk.
  */
 class EvictionModelTest {
     static final int PROMPT = 20;
@@ -54,17 +56,19 @@ class EvictionModelTest {
         return Stream.of(Arguments.of("h2o", base.withEviction(e)),
                 Arguments.of("h2o", base.withEviction(e.withGranularity(EvictionOptions.Granularity.BLOCK))),
                 Arguments.of("tova", base.withEviction(e)), Arguments.of("snapkv", base.withEviction(e)),
-                Arguments.of("knorm", base.withEviction(e)), Arguments.of("mix", base.withEviction(e)));
+                Arguments.of("knorm", base.withEviction(e)), Arguments.of("mix", base.withEviction(e)))
+                .flatMap(a -> Stream.of(DecodePath.AUTO, DecodePath.BATCHED, DecodePath.PER_CHUNK)
+                        .map(p -> Arguments.of(a.get()[0], a.get()[1], p)));
     }
 
     /** One step: the chunk's positions and the view it read. */
     record Step(int first, int end, AttentionView.Held view) {
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {2} {1}")
     @MethodSource("policies")
-    void evictingMatchesTheReferenceRestrictedToTheHeldKeys(String strategy, CacheOptions options) {
-        Gpt2Model model = Models.get("tiny");
+    void evictingMatchesTheReferenceRestrictedToTheHeldKeys(String strategy, CacheOptions options, DecodePath path) {
+        Gpt2Model model = Models.get("tiny", path);
         Gpt2Config c = model.config();
         CacheSpec spec = new CacheSpec(c.nLayer(), c.nHead(), c.headDim(), 4, c.nPositions(), c.nPositions());
         EvictingCache cache = (EvictingCache) KvCacheRegistry.create(strategy, spec, options);

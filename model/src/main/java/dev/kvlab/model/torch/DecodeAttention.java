@@ -40,16 +40,32 @@ final class DecodeAttention {
      * Attention of every decode row of the step in layer {@code l}; the rows' own K/V are already in the pool.
      *
      * @param q   {@code [T, H, D]} this step's queries (rows may be strided)
-     * @param out {@code [T, H * D]} contiguous: the decode rows are written, the other rows untouched
+     * @param out   {@code [T, H * D]} contiguous: the decode rows are written, the other rows untouched
+     * @param stats per chunk of the step, where its statistics go (null entries, or an empty array: nobody reads
+     *              them, and then none are computed)
      */
-    void run(int l, Tensor q, KvPool pool, StepInputs in, Tensor out) {
+    void run(int l, Tensor q, KvPool pool, StepInputs in, Tensor out, HeldStats[] stats) {
         Tensor k = pool.keys(l);
         Tensor v = pool.values(l);
+        DecodeRows rows = in.decode(l);
+        DecodeStats st = rows.stats() != null && stats.length > 0 ? rows.stats() : null;
+        int heads = (int) q.size(1);
         if (path == DecodePath.KERNEL && k.numel() <= Integer.MAX_VALUE / Float.BYTES) {
-            kernel.run(in.decode(l), new DecodeKernel.Operands(floats(q, in.numRows), (int) q.stride(0),
-                    floats(k, k.size(0)), floats(v, v.size(0)), floats(out, in.numRows), (int) out.stride(0)));
+            FloatBuffer poolK = floats(k, k.size(0));
+            kernel.run(rows, new DecodeKernel.Operands(floats(q, in.numRows), (int) q.stride(0),
+                    poolK, floats(v, v.size(0)), floats(out, in.numRows), (int) out.stride(0)),
+                    st != null && st.anyAttends() ? st : null);
+            if (st != null) {
+                st.deliver(l, heads, stats, in.decodeChunks(), kernel.probabilities(), DecodeKernel.layout(st, heads),
+                        st.anyKeyNorms() ? st.keyNorms(poolK, heads, (int) q.size(2)) : null);
+            }
         } else {
-            BatchedDecode.attend(in.decodeIndex(l), q, k, v, out);
+            BatchedDecode.Index ix = in.decodeIndex(l);
+            float[] p = BatchedDecode.attend(st == null ? ix.withoutStats() : ix, q, k, v, out);
+            if (st != null) {
+                st.deliver(l, heads, stats, in.decodeChunks(), p, BatchedDecode.layout(st, heads, ix.maxKeys()),
+                        BatchedDecode.keyNorms(ix, k));
+            }
         }
     }
 

@@ -63,7 +63,7 @@ public final class DecodeAttentionProbe implements AutoCloseable {
     /** One layer's decode attention for every row of the step (layer 0). */
     public void run() {
         try (PointerScope scope = new PointerScope()) {
-            attention.run(0, q, pool, step, out);
+            attention.run(0, q, pool, step, out, new HeldStats[0]);
         }
     }
 

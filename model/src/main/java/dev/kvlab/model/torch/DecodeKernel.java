@@ -16,7 +16,13 @@ import jdk.incubator.vector.VectorSpecies;
  * more than a slab. The bulk {@code FloatBuffer} reads keep the kernel on the Vector API every JDK from 17 on has
  * (array loads), where direct-memory loads changed API between JDK releases.
  *
- * <p>Invariants: {@code scratch[w]} is used only by worker {@code w}; every (row, head) is written exactly once.
+ * <p>Statistics ({@link #run(DecodeRows, Operands, DecodeStats)}): for the rows that attend for statistics, each
+ * tile's raw scores are kept per key and normalised at the end with the row's final max and sum, so the returned
+ * probabilities are exact softmax weights (the online softmax's running rescale alone could not give them). They go
+ * to one buffer owned by the kernel, grown when a step needs more and reused after.
+ *
+ * <p>Invariants: {@code scratch[w]} is used only by worker {@code w}; every (row, head) is written exactly once, and
+ * so is every probability of it.
  */
 final class DecodeKernel {
     static final int TILE = 64;
@@ -27,6 +33,7 @@ final class DecodeKernel {
     private final float scale;
     private final KernelThreads threads;
     private final Scratch[] scratch;
+    private float[] probs = new float[0];   // [probsKeys × H]: row i's block [H, keys(i)] at probsAt[i] × H
 
     /** Where one layer's tensors live: row strides in floats; buffers start at element 0 of each tensor. */
     record Operands(FloatBuffer q, int qRowStride,   // q [T, H, D] with rows qRowStride apart
@@ -47,13 +54,38 @@ final class DecodeKernel {
 
     /** Attention of every decode row over its runs; writes {@code out} rows {@code rows.rows()}. */
     void run(DecodeRows rows, Operands o) {
+        run(rows, o, null);
+    }
+
+    /**
+     * As {@link #run(DecodeRows, Operands)}, and, when {@code stats} is given, the softmax probability of every key
+     * of the rows that attend for statistics, in {@link #probabilities()} (row i, head h, key j in run order at
+     * {@code stats.probsAt()[i] * H + h * keys(i) + j}: {@link #layout}).
+     */
+    void run(DecodeRows rows, Operands o, DecodeStats stats) {
+        if (stats != null && probs.length < stats.probsKeys() * heads) {
+            probs = new float[stats.probsKeys() * heads];
+        }
+        float[] p = stats == null ? null : probs;
         int groups = groupsPerRow(rows.size());
         int perGroup = (heads + groups - 1) / groups;
         int g = (heads + perGroup - 1) / perGroup;
         threads.forEach(rows.size() * g, (worker, task) -> {
             int h0 = (task % g) * perGroup;
-            attend(rows, task / g, h0, Math.min(perGroup, heads - h0), o, scratch[worker]);
+            int i = task / g;
+            int at = p == null || stats.probsAt()[i] < 0 ? -1 : stats.probsAt()[i] * heads;
+            attend(rows, i, h0, Math.min(perGroup, heads - h0), o, scratch[worker], p, at);
         });
+    }
+
+    /** The probabilities of the last {@link #run(DecodeRows, Operands, DecodeStats)} (valid until the next run). */
+    float[] probabilities() {
+        return probs;
+    }
+
+    /** Where stats row s's probability of key j for head h lies in {@link #probabilities()}. */
+    static DecodeStats.Layout layout(DecodeStats st, int heads) {
+        return (s, h, j) -> st.probsAt()[st.rowIndex()[s]] * heads + h * st.entries()[s].length + j;
     }
 
     /** Enough (row, head group) tasks to keep every thread busy; whole rows when there are plenty of rows. */
@@ -62,7 +94,8 @@ final class DecodeKernel {
         return Math.max(1, Math.min(heads, threads.size() == 1 ? 1 : wanted));
     }
 
-    private void attend(DecodeRows rows, int i, int h0, int nh, Operands o, Scratch s) {
+    /** @param at where row i's probabilities start in {@code p} ({@code [H, keys]}), -1 when none are kept */
+    private void attend(DecodeRows rows, int i, int h0, int nh, Operands o, Scratch s, float[] p, int at) {
         int width = nh * headDim;
         s.ensure(width);
         int row = rows.rows()[i];
@@ -77,6 +110,8 @@ final class DecodeKernel {
         int lastRun = rows.runOffsets()[i + 1];
         int slot = rows.runStarts()[run];
         int left = rows.runLengths()[run];
+        int keys = at < 0 ? 0 : rows.keys(i);
+        int seen = 0;                                    // keys of the row in earlier tiles
         while (run < lastRun) {
             int n = 0;
             while (n < TILE && run < lastRun) {          // a tile may span runs (paged blocks): full tiles
@@ -92,13 +127,17 @@ final class DecodeKernel {
                 }
             }
             for (int hh = 0; hh < nh; hh++) {
-                tile(s, hh, n, width);
+                tile(s, hh, n, width, p, at < 0 ? -1 : at + (h0 + hh) * keys + seen);
             }
+            seen += n;
         }
         for (int hh = 0; hh < nh; hh++) {
             float inv = 1f / s.sum[hh];
             for (int d = 0; d < headDim; d++) {
                 s.acc[hh * headDim + d] *= inv;
+            }
+            if (at >= 0) {
+                normalise(p, at + (h0 + hh) * keys, keys, s.max[hh], inv);
             }
         }
         o.out().put(row * o.outRowStride() + h0 * headDim, s.acc, 0, width);
@@ -116,8 +155,12 @@ final class DecodeKernel {
         }
     }
 
-    /** One tile of {@code n} staged keys for head {@code hh} of the group: scores, rescale, accumulate. */
-    private void tile(Scratch s, int hh, int n, int width) {
+    /**
+     * One tile of {@code n} staged keys for head {@code hh} of the group: scores, rescale, accumulate.
+     *
+     * @param keep where the tile's raw scores go in {@code p} ({@code n} of them), -1 when none are kept
+     */
+    private void tile(Scratch s, int hh, int n, int width, float[] p, int keep) {
         int qo = hh * headDim;
         int bound = SPECIES.loopBound(headDim);
         float tileMax = Float.NEGATIVE_INFINITY;
@@ -135,11 +178,27 @@ final class DecodeKernel {
             s.scores[j] = dot;
             tileMax = Math.max(tileMax, dot);
         }
+        if (keep >= 0) {
+            System.arraycopy(s.scores, 0, p, keep, n);
+        }
         float m = Math.max(s.max[hh], tileMax);
         float correction = (float) Math.exp(s.max[hh] - m);   // 0 on the first tile (max was -inf)
         s.max[hh] = m;
         s.sum[hh] = s.sum[hh] * correction + exponentiate(s.scores, n, m);
         accumulate(s, hh, n, width, correction);
+    }
+
+    /** {@code p[at + j] = exp(p[at + j] - m) * inv} for j &lt; n: raw scores to probabilities. */
+    private static void normalise(float[] p, int at, int n, float m, float inv) {
+        int j = 0;
+        int bound = SPECIES.loopBound(n);
+        for (; j < bound; j += SPECIES.length()) {
+            FloatVector.fromArray(SPECIES, p, at + j).sub(m).lanewise(VectorOperators.EXP).mul(inv)
+                    .intoArray(p, at + j);
+        }
+        for (; j < n; j++) {
+            p[at + j] = (float) Math.exp(p[at + j] - m) * inv;
+        }
     }
 
     /** {@code scores[j] = exp(scores[j] - m)} for j < n; returns their sum. */

@@ -14,8 +14,9 @@ import java.util.Arrays;
  * @param runOffsets {@code [R + 1]}: where each row's runs start in {@code runStarts}/{@code runLengths}
  * @param runStarts  first pool slot of each run
  * @param runLengths slots of each run
+ * @param stats      what the rows asking for statistics need; null when no row asks (then they cost nothing)
  */
-record DecodeRows(int[] rows, int[] runOffsets, int[] runStarts, int[] runLengths) {
+record DecodeRows(int[] rows, int[] runOffsets, int[] runStarts, int[] runLengths, DecodeStats stats) {
 
     int size() {
         return rows.length;
@@ -47,6 +48,12 @@ record DecodeRows(int[] rows, int[] runOffsets, int[] runStarts, int[] runLength
         private int[] lengths = new int[8];
         private int numRows;
         private int numRuns;
+        private java.util.List<StatsRow> statsRows;   // null until a row asks
+
+        /** A stats row as {@link #statsRow} received it. */
+        private record StatsRow(int rowIndex, int held, boolean asksMass, boolean attends, boolean keyNorms,
+                                int ownSlot, int[] entries) {
+        }
 
         /** Starts a decode row at step row {@code row}. */
         void beginRow(int row) {
@@ -79,12 +86,62 @@ record DecodeRows(int[] rows, int[] runOffsets, int[] runStarts, int[] runLength
             offsets[numRows] = numRuns;
         }
 
+        /**
+         * Marks the last row begun (its runs all added) as asking for statistics; see {@link DecodeStats} for the
+         * parameters. {@code entries} (null unless it attends) lists the view entry of each of its keys in run order.
+         */
+        void statsRow(int held, boolean asksMass, boolean attends, boolean keyNorms, int ownSlot, int[] entries) {
+            int keys = 0;
+            for (int r = offsets[numRows - 1]; r < numRuns; r++) {
+                keys += lengths[r];
+            }
+            if (attends != (entries != null) || entries != null && entries.length != keys) {
+                throw new IllegalStateException("a stats row lists an entry for each of its " + keys + " keys");
+            }
+            if (statsRows == null) {
+                statsRows = new java.util.ArrayList<>();
+            }
+            statsRows.add(new StatsRow(numRows - 1, held, asksMass, attends, keyNorms, ownSlot, entries));
+        }
+
         DecodeRows build() {
             if (numRows > 0 && offsets[numRows] == offsets[numRows - 1]) {
                 throw new IllegalStateException("decode row " + rows[numRows - 1] + " attends to no slot");
             }
             return new DecodeRows(Arrays.copyOf(rows, numRows), Arrays.copyOf(offsets, numRows + 1),
-                    Arrays.copyOf(starts, numRuns), Arrays.copyOf(lengths, numRuns));
+                    Arrays.copyOf(starts, numRuns), Arrays.copyOf(lengths, numRuns), stats());
+        }
+
+        private DecodeStats stats() {
+            if (statsRows == null) {
+                return null;
+            }
+            int n = statsRows.size();
+            int[] rowIndex = new int[n];
+            int[] held = new int[n];
+            boolean[] asks = new boolean[n];
+            boolean[] attends = new boolean[n];
+            boolean[] norms = new boolean[n];
+            int[] own = new int[n];
+            int[][] entries = new int[n][];
+            int[] probsAt = new int[numRows];
+            Arrays.fill(probsAt, -1);
+            int keys = 0;
+            for (int s = 0; s < n; s++) {
+                StatsRow r = statsRows.get(s);
+                rowIndex[s] = r.rowIndex();
+                held[s] = r.held();
+                asks[s] = r.asksMass();
+                attends[s] = r.attends();
+                norms[s] = r.keyNorms();
+                own[s] = r.ownSlot();
+                entries[s] = r.entries();
+                if (r.attends()) {
+                    probsAt[r.rowIndex()] = keys;
+                    keys += r.entries().length;
+                }
+            }
+            return new DecodeStats(rowIndex, held, asks, attends, norms, own, entries, probsAt, keys);
         }
     }
 }

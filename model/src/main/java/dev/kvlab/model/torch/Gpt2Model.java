@@ -17,9 +17,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * GPT-2 forward pass over one step's batch of chunks, reading and writing K/V through the cache's plain-data
  * answers. Shapes: T = rows of the step, E = n_embd, H = heads, D = head dim, S = rows that produce logits.
  * Linear layers see all T rows at once. Attention: one {@link DecodeAttention} call per layer for all decode rows
- * (one-token chunks), reading K/V in place (a {@code Held} view's decode row with its own slots per layer); one SDPA
- * per other chunk over that chunk's own keys; the other chunks with a {@code Held} view (eviction policies: prefill
- * chunks, chunks asking for statistics) through {@link HeldAttention}, per layer, measuring what their grant asked.
+ * (one-token chunks), reading K/V in place (a {@code Held} view's decode row with its own slots per layer, and the
+ * statistics it asks for, {@link DecodeStats}); one SDPA per other chunk over that chunk's own keys; the other chunks
+ * with a {@code Held} view (eviction policies: prefill chunks; every Held chunk when decode rows are off, as for int8
+ * pools) through {@link HeldAttention}, per layer, measuring what their grant asked.
  *
  * <p>Call {@link #forward} inside a {@code PointerScope}: every per-step tensor, the returned logits included,
  * belongs to it. The weights (and with them the CPU kernels' threads) belong to this object ({@link #close}).
@@ -148,6 +149,11 @@ public final class Gpt2Model implements AutoCloseable {
                     stats[p.chunkIndex()] = new HeldStats(p.stats(), config.nLayer());
                 }
             }
+            for (int i = 0; i < in.decode.size(); i++) {
+                if (in.decodeAsked(i).wantsAny()) {
+                    stats[in.decodeChunks()[i]] = new HeldStats(in.decodeAsked(i), config.nLayer());
+                }
+            }
         }
         return stats;
     }
@@ -205,7 +211,7 @@ public final class Gpt2Model implements AutoCloseable {
         Tensor out = torch.empty(new long[] {in.numRows, config.nEmbd()}, q.options(),
                 new org.bytedeco.pytorch.MemoryFormatOptional());                                // [T, E]
         if (in.decode.size() > 0) {
-            decode.run(l, q, pool, in, out);
+            decode.run(l, q, pool, in, out, stats);
         }
         for (ChunkPlan p : in.plans) {
             out.narrow(0, p.row(), p.numRows()).copy_(chunkAttention(l, p, q, k, v, pool));

@@ -6,8 +6,9 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * The statistics of one Held chunk, filled layer by layer during the forward pass and handed over as a
- * {@link StepStats} after it (one device-to-host copy per layer and kind).
+ * The statistics of one Held chunk, filled layer by layer during the forward pass ({@link HeldAttention} for a chunk
+ * read per chunk, {@link DecodeStats} for a decode row) and handed over as a {@link StepStats} after it (one
+ * device-to-host copy per layer and kind, shared by the step's decode rows on the torch-ops path).
  */
 final class HeldStats {
     private final float[][][] attention;   // [layers][heads][held_l], or [0]
@@ -28,8 +29,26 @@ final class HeldStats {
         keyNorms[layer] = toHost(norms);
     }
 
+    /** @param mass [H][held] attention mass per head and held key, already on the host */
+    void attention(int layer, float[][] mass) {
+        attention[layer] = mass;
+    }
+
+    /** @param norms [H][n] key L2 norm per head and chunk token, already on the host */
+    void keyNorms(int layer, float[][] norms) {
+        keyNorms[layer] = norms;
+    }
+
     StepStats toStepStats() {
         return new StepStats(attention, keyNorms);
+    }
+
+    /** Any tensor as float values on the host, row-major (one copy). */
+    static float[] floats(Tensor t) {
+        Tensor host = t.to(ScalarType.Float).contiguous().cpu();
+        float[] out = new float[(int) host.numel()];
+        host.data_ptr_float().get(out);
+        return out;
     }
 
     /** A {@code [rows, cols]} tensor as float[rows][cols] on the host. */

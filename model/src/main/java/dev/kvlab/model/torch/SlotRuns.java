@@ -2,6 +2,7 @@ package dev.kvlab.model.torch;
 
 import dev.kvlab.cache.Allocation;
 import dev.kvlab.cache.AttentionView;
+import dev.kvlab.cache.StatsRequest;
 import java.util.Arrays;
 import java.util.List;
 
@@ -17,8 +18,9 @@ import java.util.List;
  *       attention, so the order keys are summed in does not matter. The new token is written first: its slot is
  *       free or holds the position it evicts ({@code p - (W - S)}), which the sliding-window rule already hides.</li>
  *   <li>Held (per layer, eviction): layer l's held slots in storage order; its last entry is the token's own slot
- *       in layer l, written first ({@link #layerWriteSlot}). Only without statistics: the kernels return no
- *       attention weights, so a chunk that asks for them is not a decode row.</li>
+ *       in layer l, written first ({@link #layerWriteSlot}). A chunk that asks for statistics also records, per key
+ *       in run order, its entry in the view ({@link DecodeStats}): the call returns the probabilities in run order
+ *       and they are handed over in the view's entry order.</li>
  * </ul>
  */
 final class SlotRuns {
@@ -53,11 +55,11 @@ final class SlotRuns {
 
     /**
      * Whether a one-token chunk with this grant goes through {@link #lower}: not Recompute (no pool to read), and
-     * no attention statistics asked for (the decode kernels do not return attention weights; such a Held chunk
-     * goes to {@link HeldAttention}).
+     * statistics only with a Held view (the view statistics go with, {@link dev.kvlab.cache.StatsRequest}).
      */
     static boolean lowers(Allocation.Granted g) {
-        return !(g.view() instanceof AttentionView.Recompute) && !g.stats().wantsAny();
+        return !(g.view() instanceof AttentionView.Recompute)
+                && (!g.stats().wantsAny() || g.view() instanceof AttentionView.Held);
     }
 
     /** Layers of the per-layer views among {@code chunks}; 0 when every view reads the same slots in every layer. */
@@ -86,14 +88,37 @@ final class SlotRuns {
         if (slots.length == 0 || positions[slots.length - 1] != p) {
             throw new IllegalStateException("a Held view's last entry is the chunk's token at " + p);
         }
-        int[] visible = new int[slots.length];
+        StatsRequest asked = c.granted().stats();
+        if (!asked.wantsAny()) {
+            int[] visible = new int[slots.length];
+            int n = 0;
+            for (int i = 0; i < slots.length; i++) {
+                if (positions[i] <= p) {
+                    visible[n++] = slots[i];
+                }
+            }
+            runsOf(visible, n, out);
+            return;
+        }
+        long[] slotEntry = new long[slots.length];   // slot << 32 | entry: sorting by slot carries the entry along
         int n = 0;
         for (int i = 0; i < slots.length; i++) {
             if (positions[i] <= p) {
-                visible[n++] = slots[i];
+                slotEntry[n++] = (long) slots[i] << 32 | i;
             }
         }
-        runsOf(visible, n, out);
+        Arrays.sort(slotEntry, 0, n);
+        int[] sorted = new int[n];
+        boolean attends = asked.wantsAttention() && p >= asked.attentionFrom();
+        int[] entries = attends ? new int[n] : null;
+        for (int j = 0; j < n; j++) {
+            sorted[j] = (int) (slotEntry[j] >>> 32);
+            if (attends) {
+                entries[j] = (int) slotEntry[j];
+            }
+        }
+        runsOf(sorted, n, out);
+        out.statsRow(slots.length, asked.wantsAttention(), attends, asked.keyNorms(), slots[slots.length - 1], entries);
     }
 
     private static void paged(AttentionView.Paged v, DecodeRows.Builder out) {

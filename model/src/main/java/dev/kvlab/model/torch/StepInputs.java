@@ -17,10 +17,10 @@ import org.bytedeco.pytorch.global.torch;
  * ("post"); a ring's decode row writes before reading too (see {@link SlotRuns}).
  *
  * <p>Chunks with an {@link AttentionView.Held} view (eviction policies) read and write their own slots per layer.
- * A one-token Held chunk that asks for no statistics is a decode row (per-layer runs, {@link #decode(int)}, its
- * write in {@link #pre(int)}) when decode rows are on; every other Held chunk (prefill chunks, chunks asking for
- * statistics, or all of them when decode rows are off, e.g. for int8 pools) goes to {@code held}
- * ({@link HeldAttention}), its per-layer writes in {@link #heldWrites}, before reading.
+ * A one-token Held chunk is a decode row (per-layer runs, {@link #decode(int)}, its write in {@link #pre(int)}) when
+ * decode rows are on, with or without statistics (the decode-attention call measures them, {@link DecodeStats});
+ * every other Held chunk (prefill chunks, or all of them when decode rows are off, e.g. for int8 pools) goes to
+ * {@code held} ({@link HeldAttention}), its per-layer writes in {@link #heldWrites}, before reading.
  *
  * <p>Invariant: every row is in exactly one of {@code decode}, {@code plans} and {@code held}.
  */
@@ -32,13 +32,15 @@ final class StepInputs {
     final Writes post;       // null when no chunk writes after reading
     final List<ChunkPlan> plans;  // chunks that do not go through the decode-attention call
     final DecodeRows decode;      // one-token chunks for the decode-attention call (empty when it is off), layer 0
-    final List<HeldPlan> held;    // Held chunks read per layer by HeldAttention (prefill, statistics, int8)
+    final List<HeldPlan> held;    // Held chunks read per layer by HeldAttention (prefill, int8, decode rows off)
     private final Writes[] heldWrites;  // per layer: the Held chunks' writes; null when there are none
     final int numRows;            // T
     private final Device device;
     private final DecodeRows[] decodeByLayer;   // per layer when a decode row's view is per layer (Held), else null
     private final Writes[] preByLayer;          // pre plus the per-layer writes of Held decode rows, else null
     private final BatchedDecode.Index[] decodeIndex;  // per layer (or [1] shared), built on first use
+    private final int[] decodeChunk;                  // [R] the step's chunk index of each decode row
+    private final dev.kvlab.cache.StatsRequest[] decodeAsked;  // [R] what each decode row's grant asks to measure
 
     /** Rows {@code rows} of this step's K/V go to pool slots {@code slots}. */
     record Writes(Tensor slots, Tensor rows) {   // both [W] int64
@@ -59,6 +61,7 @@ final class StepInputs {
         List<ChunkPlan> ps = new ArrayList<>();
         List<SeqChunk> decodeChunks = new ArrayList<>();
         IntList decodeRowIndex = new IntList();
+        IntList decodeChunkIndex = new IntList();
         List<HeldPlan> hs = new ArrayList<>();
         List<AttentionView.Held> heldViews = new ArrayList<>();
         int row = 0;
@@ -78,6 +81,7 @@ final class StepInputs {
             if (decodeRow) {
                 decodeChunks.add(c);
                 decodeRowIndex.add(row);
+                decodeChunkIndex.add(chunkIndex);
             } else if (c.granted().view() instanceof AttentionView.Held h) {
                 hs.add(HeldPlan.of(c, row, chunkIndex, h, device));
                 heldViews.add(h);
@@ -97,6 +101,9 @@ final class StepInputs {
         this.plans = List.copyOf(ps);
         this.numRows = row;
         this.device = device;
+        this.decodeChunk = decodeChunkIndex.toArray();
+        this.decodeAsked = decodeChunks.stream().map(c -> c.granted().stats())
+                .toArray(dev.kvlab.cache.StatsRequest[]::new);
         int layers = SlotRuns.layers(decodeChunks);
         int[] rows = decodeRowIndex.toArray();
         this.decode = lower(decodeChunks, rows, 0);
@@ -136,6 +143,16 @@ final class StepInputs {
     /** The decode rows of layer {@code l} (the same for every layer unless a view is per layer). */
     DecodeRows decode(int l) {
         return decodeByLayer == null ? decode : decodeByLayer[l];
+    }
+
+    /** The step's chunk index of each decode row, {@code [R]} (shared: do not write). */
+    int[] decodeChunks() {
+        return decodeChunk;
+    }
+
+    /** What decode row {@code i}'s grant asks to measure. */
+    dev.kvlab.cache.StatsRequest decodeAsked(int i) {
+        return decodeAsked[i];
     }
 
     /** What layer {@code l} writes before reading; null when nothing. */
