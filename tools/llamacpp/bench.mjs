@@ -9,7 +9,15 @@ import path from "node:path";
 import {createRequire} from "node:module";
 import {pathToFileURL} from "node:url";
 import {parseArgs} from "node:util";
-import {getLlama, LlamaLogLevel, TokenBias} from "node-llama-cpp";
+// node-llama-cpp is loaded when main runs, so a checkout without `npm install` gets one line, not a stack trace.
+let getLlama, LlamaLogLevel, TokenBias;
+async function loadBinding() {
+    try {
+        ({getLlama, LlamaLogLevel, TokenBias} = await import("node-llama-cpp"));
+    } catch (e) {
+        fail(`node-llama-cpp is not installed: run (cd tools/llamacpp && npm install) first (${e.code ?? e.message})`);
+    }
+}
 
 const FOX = [464, 2068, 7586, 21831, 18045, 625, 262, 16931]; // kvlab's standard 8-token prompt
 const USAGE = `usage: node bench.mjs --model FILE.gguf [--threads N] [--only greedy,batch,prefill,agreement,fixture]
@@ -291,6 +299,7 @@ async function figureFixture(model, o, common, bias) {
 
 async function main() {
     const o = options();
+    await loadBinding();
     const llama = await getLlama({gpu: false, build: "never", skipDownload: true, usePrebuiltBinaries: true,
         progressLogs: false, logLevel: LlamaLogLevel.error, maxThreads: o.threads});
     let model;
