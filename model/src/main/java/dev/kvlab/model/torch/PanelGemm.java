@@ -81,8 +81,9 @@ final class PanelGemm {
         if (xt.length < rows * in) {
             xt = new float[rows * in];
         }
-        int slices = rows < STAGE_PARALLEL_ROWS ? 1 : threads.size();
-        int per = (in + slices - 1) / slices;
+        int wanted = rows < STAGE_PARALLEL_ROWS ? 1 : Math.min(threads.size(), in);
+        int per = (in + wanted - 1) / wanted;
+        int slices = (in + per - 1) / per;   // every slice non-empty, however many threads and however small in is
         threads.forEach(slices, (worker, t) -> {
             int i0 = t * per;
             int n = Math.min(in, i0 + per) - i0;

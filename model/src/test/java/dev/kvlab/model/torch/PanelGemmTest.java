@@ -69,6 +69,32 @@ class PanelGemmTest {
     }
 
     @Test
+    void moreThreadsThanInputColumnsStageEveryColumnOnce() {
+        int in = 10;   // 7 threads over 10 columns: slices of 2, the last ones empty unless the staging drops them
+        int out = 5;
+        Random rnd = new Random(11);
+        float[] w = gaussian(rnd, in * out);
+        try (KernelThreads many = new KernelThreads(7)) {
+            PanelGemm wide = new PanelGemm(many);
+            for (int rows = PanelGemm.STAGE_PARALLEL_ROWS; rows <= PanelGemm.STAGE_PARALLEL_ROWS + 3; rows++) {
+                float[] x = gaussian(rnd, rows * in);
+                double[][] exact = new double[rows][out];
+                double[][] size = new double[rows][out];
+                for (int r = 0; r < rows; r++) {
+                    for (int j = 0; j < out; j++) {
+                        for (int i = 0; i < in; i++) {
+                            exact[r][j] += (double) x[r * in + i] * w[i * out + j];
+                            size[r][j] += Math.abs((double) x[r * in + i] * w[i * out + j]);
+                        }
+                    }
+                }
+                within("7 threads, in=10, rows=" + rows, exact, size, (in + 2) * 0x1p-24,
+                        run(x, rows, w, in, out, null, wide));
+            }
+        }
+    }
+
+    @Test
     void aRowsResultDoesNotDependOnTheRowCount() {
         int in = 96;
         int out = 70;
@@ -100,11 +126,16 @@ class PanelGemmTest {
 
     /** y {@code [rows, out]} through the panels (Linear.panels) or torch's addmm/mm on the unpacked weight. */
     private static float[] run(float[] x, int rows, float[] w, int in, int out, float[] b, boolean panels) {
+        return panels ? run(x, rows, w, in, out, b, gemm) : run(x, rows, w, in, out, b, null);
+    }
+
+    /** Through {@code g}'s panels, or torch's addmm/mm when {@code g} is null. */
+    private static float[] run(float[] x, int rows, float[] w, int in, int out, float[] b, PanelGemm g) {
         try (PointerScope scope = new PointerScope()) {
             Tensor xt = tensor(x, rows, in);
             Tensor wt = tensor(w, in, out);
             Tensor bt = b == null ? null : tensor(b, out);
-            Tensor y = panels ? Linear.panels(xt, LinearWeight.Panels.pack(wt, gemm), bt)
+            Tensor y = g != null ? Linear.panels(xt, LinearWeight.Panels.pack(wt, g), bt)
                     : b == null ? torch.mm(xt, wt) : torch.addmm(bt, xt, wt);
             float[] got = new float[rows * out];
             y.contiguous().data_ptr_float().get(got);
