@@ -1,5 +1,6 @@
 package dev.kvlab.model.torch;
 
+import java.util.Arrays;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.Scalar;
@@ -74,8 +75,8 @@ final class BatchedDecode {
                     o[no++] = st.ownSlot()[s];
                 }
             }
-            attend = na == 0 ? null : Tensors.longs(java.util.Arrays.copyOf(a, na), device);
-            own = no == 0 ? null : Tensors.longs(java.util.Arrays.copyOf(o, no), device);
+            attend = na == 0 ? null : Tensors.longs(Arrays.copyOf(a, na), device);
+            own = no == 0 ? null : Tensors.longs(Arrays.copyOf(o, no), device);
         }
         return new Index(Tensors.longs(d.rows(), device), Tensors.longs(slots, device), mask, lmax, attend, own);
     }

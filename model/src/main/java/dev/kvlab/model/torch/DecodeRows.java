@@ -1,6 +1,8 @@
 package dev.kvlab.model.torch;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The decode rows of one step and, for each, the pool slots it attends to as runs of consecutive slots in storage
@@ -48,7 +50,7 @@ record DecodeRows(int[] rows, int[] runOffsets, int[] runStarts, int[] runLength
         private int[] lengths = new int[8];
         private int numRows;
         private int numRuns;
-        private java.util.List<StatsRow> statsRows;   // null until a row asks
+        private List<StatsRow> statsRows;   // null until a row asks
 
         /** A stats row as {@link #statsRow} received it. */
         private record StatsRow(int rowIndex, int held, boolean asksMass, boolean attends, boolean keyNorms,
@@ -99,7 +101,7 @@ record DecodeRows(int[] rows, int[] runOffsets, int[] runStarts, int[] runLength
                 throw new IllegalStateException("a stats row lists an entry for each of its " + keys + " keys");
             }
             if (statsRows == null) {
-                statsRows = new java.util.ArrayList<>();
+                statsRows = new ArrayList<>();
             }
             statsRows.add(new StatsRow(numRows - 1, held, asksMass, attends, keyNorms, ownSlot, entries));
         }

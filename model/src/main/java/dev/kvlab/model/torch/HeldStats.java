@@ -2,6 +2,7 @@ package dev.kvlab.model.torch;
 
 import dev.kvlab.cache.StatsRequest;
 import dev.kvlab.cache.StepStats;
+import java.util.Arrays;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -51,17 +52,15 @@ final class HeldStats {
         return out;
     }
 
-    /** A {@code [rows, cols]} tensor as float[rows][cols] on the host. */
+    /** A {@code [rows, cols]} tensor as float[rows][cols] on the host (one copy, {@link #floats}). */
     private static float[][] toHost(Tensor t) {
-        Tensor host = t.to(ScalarType.Float).contiguous().cpu();
-        int rows = (int) host.size(0);
-        int cols = (int) host.size(1);
-        float[][] out = new float[rows][cols];
-        var data = host.data_ptr_float();
+        int rows = (int) t.size(0);
+        int cols = (int) t.size(1);
+        float[] flat = floats(t);
+        float[][] out = new float[rows][];
         for (int r = 0; r < rows; r++) {
-            data.position((long) r * cols).get(out[r]);
+            out[r] = Arrays.copyOfRange(flat, r * cols, (r + 1) * cols);
         }
-        data.position(0);
         return out;
     }
 }

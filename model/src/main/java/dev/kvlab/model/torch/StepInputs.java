@@ -1,7 +1,8 @@
 package dev.kvlab.model.torch;
 
-import dev.kvlab.cache.AttentionView;
 import dev.kvlab.cache.Allocation.Granted;
+import dev.kvlab.cache.AttentionView;
+import dev.kvlab.cache.StatsRequest;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.Device;
@@ -40,7 +41,7 @@ final class StepInputs {
     private final Writes[] preByLayer;          // pre plus the per-layer writes of Held decode rows, else null
     private final BatchedDecode.Index[] decodeIndex;  // per layer (or [1] shared), built on first use
     private final int[] decodeChunk;                  // [R] the step's chunk index of each decode row
-    private final dev.kvlab.cache.StatsRequest[] decodeAsked;  // [R] what each decode row's grant asks to measure
+    private final StatsRequest[] decodeAsked;  // [R] what each decode row's grant asks to measure
 
     /** Rows {@code rows} of this step's K/V go to pool slots {@code slots}. */
     record Writes(Tensor slots, Tensor rows) {   // both [W] int64
@@ -103,7 +104,7 @@ final class StepInputs {
         this.device = device;
         this.decodeChunk = decodeChunkIndex.toArray();
         this.decodeAsked = decodeChunks.stream().map(c -> c.granted().stats())
-                .toArray(dev.kvlab.cache.StatsRequest[]::new);
+                .toArray(StatsRequest[]::new);
         int layers = SlotRuns.layers(decodeChunks);
         int[] rows = decodeRowIndex.toArray();
         this.decode = lower(decodeChunks, rows, 0);
@@ -151,7 +152,7 @@ final class StepInputs {
     }
 
     /** What decode row {@code i}'s grant asks to measure. */
-    dev.kvlab.cache.StatsRequest decodeAsked(int i) {
+    StatsRequest decodeAsked(int i) {
         return decodeAsked[i];
     }
 
